@@ -7,9 +7,22 @@ two together. Tests swap an adapter for a fake instead of monkeypatching.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from newsbrief.records import Entities, Extracted, Fetched
+from newsbrief.storage_records import (
+    ArticleVersion,
+    FeedState,
+    NewArticle,
+    Page,
+    RunRecord,
+    SearchHit,
+    StoredArticle,
+    StoryRow,
+    UpsertResult,
+)
 
 
 @runtime_checkable
@@ -49,3 +62,76 @@ class LanguageDetector(Protocol):
     """Guesses the ISO 639-1 language code of a text."""
 
     def detect(self, text: str, /) -> str | None: ...
+
+
+# --- Storage (appended by the storage layer; see newsbrief.adapters.storage) -----------------
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """Where ingested articles, their earlier versions, stories and fetch state live.
+
+    Implemented by :class:`newsbrief.adapters.storage.SqlStorage` (SQLite and PostgreSQL).
+    Every write is one transaction and idempotent. Lists return a ``Page`` whose ``next`` is
+    an opaque cursor to pass back for the following page.
+    """
+
+    def upsert_article(self, rec: NewArticle, /) -> UpsertResult: ...
+
+    def upsert_articles(self, recs: Iterable[NewArticle], /) -> list[UpsertResult]: ...
+
+    def get_article(self, article_id: str, /) -> StoredArticle | None: ...
+
+    def get_article_by_url(self, url: str, /) -> StoredArticle | None: ...
+
+    def list_articles(
+        self, *, limit: int = 20, cursor: str | None = None, since: datetime | None = None
+    ) -> Page[StoredArticle]: ...
+
+    def article_versions(self, article_id: str, /) -> list[ArticleVersion]: ...
+
+    def articles_with_fingerprint(self, fingerprint: str, /) -> list[str]: ...
+
+    def count_articles(self) -> int: ...
+
+    def all_articles_in_order(self, *, after_seq: int = 0) -> Iterator[StoredArticle]: ...
+
+    def iter_export(self) -> Iterator[StoredArticle]: ...
+
+    def set_story(self, article_id: str, story_id: str | None, /) -> None: ...
+
+    def set_stories(self, pairs: Iterable[tuple[str, str | None]], /) -> None: ...
+
+    def upsert_story(self, row: StoryRow, /) -> None: ...
+
+    def upsert_stories(self, rows: Iterable[StoryRow], /) -> None: ...
+
+    def get_story(self, story_id: str, /) -> StoryRow | None: ...
+
+    def list_stories(
+        self, *, limit: int = 20, cursor: str | None = None, since: datetime | None = None
+    ) -> Page[StoryRow]: ...
+
+    def iter_stories(self) -> Iterator[StoryRow]: ...
+
+    def story_articles(self, story_id: str, /) -> list[StoredArticle]: ...
+
+    def delete_story(self, story_id: str, /) -> None: ...
+
+    def clear_stories(self) -> None: ...
+
+    def count_stories(self) -> int: ...
+
+    def search(
+        self, query: str, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[SearchHit]: ...
+
+    def get_feed_state(self, url: str, /) -> FeedState | None: ...
+
+    def set_feed_state(self, state: FeedState, /) -> None: ...
+
+    def record_run(self, run: RunRecord, /) -> int: ...
+
+    def list_runs(self, *, limit: int = 20) -> list[RunRecord]: ...
+
+    def close(self) -> None: ...

@@ -17,7 +17,7 @@ _CJK = (
     r"\uac00-\ud7af"  # hangul syllables
 )
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_WORD = re.compile(rf"[^\s{_CJK}]*[\w][^\s{_CJK}]*")
+_WORD = re.compile(rf"[^\s{_CJK}]*(?:(?![{_CJK}])\w)[^\s{_CJK}]*")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
@@ -109,19 +109,35 @@ def _paragraphs_with_offsets(text: str) -> Iterator[tuple[int, str]]:
 
 def _split_paragraph(para: str, offset: int) -> Iterator[Span]:
     start = 0
+    lowercased = not any(c.isupper() for c in para)
     for m in _BOUNDARY.finditer(para):
         end = m.end("close")
         rest = para[m.end() :]
         start_m = _STARTS_SENTENCE.match(rest) if rest else None
-        if not start_m or start_m.group()[-1].islower():
+        if not start_m:
+            continue
+        if start_m.group()[-1].islower() and not (lowercased or _detached(para, m.start())):
             continue
         if m.group("end") == "." and _is_abbreviation(para, m.end("end")):
             continue
-        if m.group("end") == "." and re.search(r"\d\.$", para[: m.end("end")]) and rest[:1].isdigit():
+        if (
+            m.group("end") == "."
+            and re.search(r"\d\.$", para[: m.end("end")])
+            and rest[:1].isdigit()
+        ):
             continue
         yield from _span(para, start, end, offset)
         start = m.end()
     yield from _span(para, start, len(para), offset)
+
+
+def _detached(para: str, pos: int) -> bool:
+    """Whether the punctuation at ``pos`` stands apart (tokenized text: "word . next").
+
+    A free-standing full stop cannot end an abbreviation, so it ends a sentence even when the
+    next word is lower-case; spaced ellipses (". . .") are left alone.
+    """
+    return pos >= 2 and para[pos - 1] == " " and para[pos - 2] not in ".…"
 
 
 def _span(para: str, start: int, end: int, offset: int) -> Iterator[Span]:

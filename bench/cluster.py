@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Benchmark: story-clustering quality and speed on the shared dev sets.
+
+For every set in ../shared/datasets/clustering/ (or --set NAME), streams the articles in
+the scorer's order through :class:`newsbrief.pipeline.cluster.StoryClusterer`, in-process,
+and prints pairwise ("standard") F1, BCubed F1 and NMI, computed by the reference scorer's
+own ``score`` function (../shared/eval/clustering_eval.py, loaded with importlib so the
+numbers match its CLI), plus articles/second. Sets that are absent are skipped.
+
+Usage: python bench/cluster.py [--set googlenews] [--limit N] [--param threshold=0.3 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from newsbrief.pipeline.cluster import ClusterConfig, ClusterDoc, StoryClusterer
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DATASETS = SHARED / "datasets" / "clustering"
+SCORER = SHARED / "eval" / "clustering_eval.py"
+
+
+def load_scorer() -> ModuleType | None:
+    """The reference scorer as a module, or None when shared/ is absent."""
+    if not SCORER.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("clustering_eval", SCORER)
+    if spec is None or spec.loader is None:
+        return None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def to_doc(record: dict[str, Any]) -> ClusterDoc:
+    date = datetime.fromisoformat(record["date"].replace("Z", "+00:00")) if record.get("date") else None
+    return ClusterDoc(record["id"], date, record.get("title") or "", record.get("text") or "")
+
+
+def parse_params(items: list[str]) -> ClusterConfig:
+    """ClusterConfig from NAME=VALUE overrides (types follow the defaults)."""
+    base = ClusterConfig()
+    changes: dict[str, Any] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        changes[name] = type(getattr(base, name))(value)
+    return dataclasses.replace(base, **changes)
+
+
+def run_set(scorer: ModuleType, folder: Path, limit: int | None, config: ClusterConfig) -> None:
+    _, records = scorer.load_dataset(str(folder))
+    records = records[:limit] if limit else records
+    docs = [to_doc(r) for r in records]
+    clusterer = StoryClusterer(config)
+    start = time.perf_counter()
+    pred = [clusterer.add(doc) for doc in docs]
+    seconds = time.perf_counter() - start
+    m = scorer.score([str(r["cluster"]) for r in records], pred)
+    print(
+        f"{folder.name:18s} n={m['articles']:5d}  pairwise F1 {100 * m['standard_f1']:6.2f} "
+        f"(P {100 * m['standard_p']:6.2f} R {100 * m['standard_r']:6.2f})  "
+        f"BCubed F1 {100 * m['bcubed_f1']:6.2f}  NMI {m['nmi']:.4f}  "
+        f"clusters {m['pred_clusters']} (gold {m['gold_clusters']})  "
+        f"{m['articles'] / seconds:,.0f} art/s",
+        flush=True,
+    )
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", action="append", help="dataset folder name (repeatable)")
+    parser.add_argument("--limit", type=int, help="only the first N articles of each set")
+    parser.add_argument("--param", action="append", default=[], help="ClusterConfig NAME=VALUE")
+    args = parser.parse_args()
+    scorer = load_scorer()
+    if scorer is None or not DATASETS.is_dir():
+        print(f"skipped: no scorer or datasets under {SHARED}")
+        return 0
+    config = parse_params(args.param)
+    names = args.set or sorted(p.name for p in DATASETS.iterdir() if (p / "data.jsonl").is_file())
+    for name in names:
+        folder = DATASETS / name
+        if not (folder / "data.jsonl").is_file():
+            print(f"{name}: skipped (no {folder / 'data.jsonl'})")
+            continue
+        run_set(scorer, folder, args.limit, config)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

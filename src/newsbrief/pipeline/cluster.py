@@ -1,0 +1,379 @@
+"""Streaming story clustering: each new article joins an open story or starts one.
+
+Decisions are online and pure: they depend only on the articles seen so far, in the
+order given, and on the configuration, never on the clock. Replaying the same articles
+in the same order gives the same story ids, and :meth:`StoryClusterer.snapshot` /
+:meth:`StoryClusterer.restore` carry the state across processes.
+
+How one article is placed::
+
+    tokens   = lower-cased words of title (counted twice) + text, plus capitalised phrases
+    idf(t)   = ln((N + n0) / (df(t) + n0 * p(t)))       df learned online, p(t) from a
+                                                       word-frequency prior worth n0 documents
+    vector   = (1 + ln tf) * idf, L2-normalised         never refitted: old vectors stay valid
+    story    = sum of its members' unit vectors (centroid), cosine against it
+    retrieve = stories sharing the article's heaviest terms (bounded work per article)
+    s1, s2   = best and second-best story similarity (optionally blended with embeddings,
+               times a time decay from the story's last member)
+    join     iff s1 - margin_weight * s2 >= threshold - length_slope * ln(terms / 100)
+    cold     = a story with no new member for ``cold_days`` days is closed
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+Embedder = Callable[[str], Sequence[float]]
+"""Turns a text into a dense vector (e.g. a sentence-embedding model); optional."""
+
+_SNAPSHOT_VERSION = 1
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_PHRASE_RE = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|of|de|del|da|van|von|al|bin))*")
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves said says say s t don didn doesn isn wasn weren won wouldn ve ll re""".split()
+)
+_PRIOR_DOC_WORDS = 300.0
+"""Words in a typical article: turns a word frequency into a document frequency."""
+
+
+@dataclass(frozen=True)
+class ClusterDoc:
+    """One article as the clusterer sees it."""
+
+    id: str
+    date: datetime | None
+    """Publication time; naive datetimes are taken as UTC; None = unknown."""
+    title: str
+    text: str
+    entities: tuple[str, ...] = ()
+    """Named entities from an upstream stage (people, places, organisations)."""
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Parameters of :class:`StoryClusterer` (defaults tuned on the shared dev sets)."""
+
+    threshold: float = 0.27
+    """Score an article needs to join its best story (for an article of 100 terms)."""
+    margin_weight: float = 0.4
+    """How much the second-best story's similarity counts against joining the best."""
+    length_slope: float = 0.06
+    """Threshold drop per unit of ln(distinct terms / 100): long texts have lower cosines."""
+    cold_days: float = 120.0
+    """A story with no new member for this many days is closed; 0 = never."""
+    half_life_days: float = 0.0
+    """Similarity halves per this many days since the story's last member; 0 = no decay."""
+    title_weight: int = 2
+    """Title tokens are counted this many times."""
+    entity_weight: float = 1.0
+    """Counts of entity features (capitalised phrases, given entities); 0 = off."""
+    prior_docs: float = 500.0
+    """How many documents the word-frequency prior is worth in the IDF."""
+    probe_terms: int = 30
+    """Retrieve candidate stories through the article's heaviest terms only."""
+    max_candidates: int = 50
+    """Score exactly at most this many candidate stories."""
+    embed_weight: float = 0.5
+    """Weight of the embedding cosine when an embedder is given (the rest: lexical)."""
+
+
+@dataclass
+class _Story:
+    """Mutable state of one open story."""
+
+    id: str
+    centroid: dict[str, float]
+    norm2: float
+    size: int
+    last: float | None
+    """Time of the last member, as a POSIX timestamp."""
+    embedding: list[float] | None = None
+
+
+@dataclass
+class _State:
+    """Everything that decisions depend on (exported by snapshot)."""
+
+    docs: int = 0
+    df: Counter[str] = field(default_factory=Counter)
+    stories: dict[str, _Story] = field(default_factory=dict)
+    closed: int = 0
+
+
+@dataclass(frozen=True)
+class _Scored:
+    story: str
+    sim: float
+    dot: float
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens of at least two characters, minus a short stop list."""
+    return [t for t in _TOKEN_RE.findall(text.lower()) if len(t) > 1 and t not in _STOPWORDS]
+
+
+def entity_phrases(text: str) -> list[str]:
+    """Capitalised multi-word phrases ("Edward Snowden", "Bank of England"), lower-cased."""
+    out = []
+    for match in _PHRASE_RE.finditer(text):
+        words = match.group(0).split()
+        while words and not words[-1][0].isupper():
+            words.pop()
+        if len(words) > 1:
+            out.append(" ".join(words).lower())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _prior() -> dict[str, float]:
+    """Word -> share of documents containing it, from the packaged word-frequency list."""
+    raw = resources.files("newsbrief").joinpath("data/wordfreq_en.json").read_text("utf-8")
+    table: dict[str, float] = {}
+    for zipf, words in json.loads(raw)["zipf"].items():
+        share = -math.expm1(-(10 ** (float(zipf) - 9)) * _PRIOR_DOC_WORDS)
+        table.update(dict.fromkeys(words.split(), share))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _unknown_share() -> float:
+    """Prior document share of a word missing from the list (rarer than all listed)."""
+    return min(_prior().values()) / 3
+
+
+def _timestamp(date: datetime | None) -> float | None:
+    if date is None:
+        return None
+    return (date if date.tzinfo else date.replace(tzinfo=UTC)).timestamp()
+
+
+def story_id(first_member_id: str) -> str:
+    """Deterministic story id derived from the id of the story's first article."""
+    return "st-" + hashlib.sha1(first_member_id.encode("utf-8")).hexdigest()[:12]
+
+
+class StoryClusterer:
+    """Online story clustering over a stream of :class:`ClusterDoc` (see module doc)."""
+
+    def __init__(self, config: ClusterConfig | None = None, *, embedder: Embedder | None = None):
+        self.config = config or ClusterConfig()
+        self.embedder = embedder
+        self._state = _State()
+        self._postings: dict[str, dict[str, None]] = {}
+        self._expiry: list[tuple[float, str]] = []
+
+    # ------------------------------------------------------------------ public
+    def add(self, doc: ClusterDoc) -> str:
+        """Place one article: returns the id of the story it joins or starts."""
+        now = _timestamp(doc.date)
+        if now is not None:
+            self._close_cold(now)
+        vector = self._vectorize(doc)
+        embedding = self._embed(doc)
+        best = self._choose(vector, embedding, now)
+        if best is None:
+            return self._start(doc.id, vector, embedding, now)
+        self._join(self._state.stories[best.story], vector, embedding, now, best.dot)
+        return best.story
+
+    def open_stories(self) -> int:
+        """How many stories can still receive members."""
+        return len(self._state.stories)
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-ready state; :meth:`restore` continues exactly where this left off."""
+        st = self._state
+        return {
+            "version": _SNAPSHOT_VERSION,
+            "config": asdict(self.config),
+            "docs": st.docs,
+            "closed": st.closed,
+            "df": dict(st.df),
+            "stories": [asdict(s) for s in st.stories.values()],
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any], *, embedder: Embedder | None = None) -> StoryClusterer:
+        """Rebuild a clusterer from :meth:`snapshot` output."""
+        if data.get("version") != _SNAPSHOT_VERSION:
+            raise ValueError(f"unsupported clusterer snapshot version {data.get('version')!r}")
+        self = cls(ClusterConfig(**data["config"]), embedder=embedder)
+        self._state = _State(docs=data["docs"], df=Counter(data["df"]), closed=data["closed"])
+        for raw in data["stories"]:
+            self._register(_Story(**raw))
+        return self
+
+    # ---------------------------------------------------------------- vectors
+    def _vectorize(self, doc: ClusterDoc) -> dict[str, float]:
+        """Unit TF-IDF vector of the article; updates document frequencies first."""
+        cfg, st = self.config, self._state
+        counts: Counter[str] = Counter(tokenize(doc.title) * cfg.title_weight)
+        counts.update(tokenize(doc.text))
+        if cfg.entity_weight > 0:
+            ents = entity_phrases(f"{doc.title}\n{doc.text}")
+            ents += [e.lower() for e in doc.entities]
+            for name in ents:
+                counts["@" + name] += cfg.entity_weight
+        st.docs += 1
+        st.df.update(counts.keys())
+        weights = {t: (1 + math.log(c)) * self._idf(t) for t, c in counts.items() if c >= 1}
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        return {t: w / norm for t, w in weights.items() if w > 0} if norm else {}
+
+    def _idf(self, term: str) -> float:
+        n0 = self.config.prior_docs
+        key = term[1:] if term.startswith("@") else term
+        share = _prior().get(key, _unknown_share()) if " " not in key else _unknown_share()
+        return max(0.0, math.log((self._state.docs + n0) / (self._state.df[term] + n0 * share)))
+
+    def _embed(self, doc: ClusterDoc) -> list[float] | None:
+        if self.embedder is None:
+            return None
+        vec = [float(x) for x in self.embedder(f"{doc.title}\n{doc.text}".strip())]
+        norm = math.sqrt(sum(x * x for x in vec))
+        return [x / norm for x in vec] if norm else None
+
+    # --------------------------------------------------------------- decision
+    def _choose(
+        self, vector: dict[str, float], embedding: list[float] | None, now: float | None
+    ) -> _Scored | None:
+        """The story to join, or None to start a new one."""
+        scored = self._score(self._candidates(vector), vector, embedding, now)
+        if not scored:
+            return None
+        second = scored[1].sim if len(scored) > 1 else 0.0
+        return scored[0] if join_decision(scored[0].sim, second, len(vector), self.config) else None
+
+    def _candidates(self, vector: dict[str, float]) -> list[str]:
+        """Stories sharing the article's heaviest terms, best partial overlap first."""
+        probe = sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[: self.config.probe_terms]
+        partial: dict[str, float] = {}
+        stories = self._state.stories
+        for term, weight in probe:
+            for sid in self._postings.get(term, ()):
+                story = stories[sid]
+                partial[sid] = partial.get(sid, 0.0) + weight * story.centroid[term] / math.sqrt(
+                    story.norm2
+                )
+        ranked = sorted(partial.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [sid for sid, _ in ranked[: self.config.max_candidates]]
+
+    def _score(
+        self,
+        candidates: list[str],
+        vector: dict[str, float],
+        embedding: list[float] | None,
+        now: float | None,
+    ) -> list[_Scored]:
+        cfg = self.config
+        out = []
+        for sid in candidates:
+            story = self._state.stories[sid]
+            dot = sum(w * story.centroid.get(t, 0.0) for t, w in vector.items())
+            sim = dot / math.sqrt(story.norm2)
+            if embedding is not None and story.embedding is not None:
+                sim = (1 - cfg.embed_weight) * sim + cfg.embed_weight * _cosine(
+                    embedding, story.embedding
+                )
+            if cfg.half_life_days > 0 and now is not None and story.last is not None:
+                sim *= 0.5 ** (max(0.0, now - story.last) / 86400.0 / cfg.half_life_days)
+            out.append(_Scored(sid, sim, dot))
+        out.sort(key=lambda s: (-s.sim, s.story))
+        return out
+
+    # ------------------------------------------------------------------ state
+    def _start(
+        self, doc_id: str, vector: dict[str, float], embedding: list[float] | None, now: float | None
+    ) -> str:
+        sid = story_id(doc_id)
+        if sid in self._state.stories:  # the same id seen twice: keep ids unique
+            sid = story_id(f"{doc_id}#{self._state.docs}")
+        self._register(_Story(sid, dict(vector), 1.0 if vector else 0.0, 1, now, embedding))
+        return sid
+
+    def _register(self, story: _Story) -> None:
+        self._state.stories[story.id] = story
+        for term in story.centroid:
+            self._postings.setdefault(term, {})[story.id] = None
+        if story.last is not None:
+            heapq.heappush(self._expiry, (story.last, story.id))
+
+    def _join(
+        self,
+        story: _Story,
+        vector: dict[str, float],
+        embedding: list[float] | None,
+        now: float | None,
+        dot: float,
+    ) -> None:
+        for term, weight in vector.items():
+            if term not in story.centroid:
+                self._postings.setdefault(term, {})[story.id] = None
+            story.centroid[term] = story.centroid.get(term, 0.0) + weight
+        story.norm2 += 2 * dot + (1.0 if vector else 0.0)
+        story.size += 1
+        if embedding is not None:
+            base = story.embedding or [0.0] * len(embedding)
+            story.embedding = [a + b for a, b in zip(base, embedding, strict=True)]
+        if now is not None and (story.last is None or now > story.last):
+            story.last = now
+            heapq.heappush(self._expiry, (now, story.id))
+
+    def _close_cold(self, now: float) -> None:
+        """Close stories whose last member is older than the cold window."""
+        if self.config.cold_days <= 0:
+            return
+        limit = now - self.config.cold_days * 86400.0
+        while self._expiry and self._expiry[0][0] < limit:
+            last, sid = heapq.heappop(self._expiry)
+            story = self._state.stories.get(sid)
+            if story is None or story.last != last:
+                continue  # stale heap entry: the story got a newer member
+            del self._state.stories[sid]
+            self._state.closed += 1
+            for term in story.centroid:
+                posting = self._postings.get(term)
+                if posting is not None:
+                    posting.pop(sid, None)
+                    if not posting:
+                        del self._postings[term]
+
+
+def join_decision(best: float, second: float, terms: int, config: ClusterConfig) -> bool:
+    """Whether an article joins its best story: best similarity, penalised by the
+    second best (a crowded topic needs a clearer winner), against a threshold that
+    drops for longer texts (whose cosines run lower)."""
+    if best <= 0 or terms == 0:
+        return False
+    needed = config.threshold - config.length_slope * math.log(terms / 100.0)
+    return best - config.margin_weight * second >= needed
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def cluster_stream(docs: Sequence[ClusterDoc], config: ClusterConfig | None = None) -> list[str]:
+    """Story id of each article, placing them one by one in the given order."""
+    clusterer = StoryClusterer(config)
+    return [clusterer.add(doc) for doc in docs]

@@ -1,0 +1,178 @@
+"""Output formats for briefs and articles: text (rich), JSON, Markdown and HTML.
+
+Every function here maps a record to a string (or, for the terminal, a rich
+renderable); nothing here does I/O. HTML output escapes all stored text.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from newsbrief.records import Article, Brief, Outlet
+
+
+def card_css() -> str:
+    """The stylesheet of a brief card (light and dark)."""
+    from importlib.resources import files
+
+    return files("newsbrief").joinpath("data/card.css").read_text(encoding="utf-8")
+
+
+def read_time_label(brief: Brief) -> str:
+    label = f"{brief.read_time_minutes} min read"
+    return label + " (excerpt)" if brief.read_time_basis == "excerpt" else label
+
+
+def outlet_label(source: Outlet) -> str:
+    return source.name or source.domain or "the source"
+
+
+def outlet_link(brief: Brief) -> str | None:
+    return brief.url or brief.source.url
+
+
+# -- JSON -------------------------------------------------------------------------
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def brief_json(brief: Brief) -> str:
+    return to_json(brief.to_dict())
+
+
+def article_dict(article: Article, *, read_time: int, basis: str) -> dict[str, Any]:
+    """``extract --format json``: the brief's metadata plus ``text`` and ``paragraphs``."""
+    from dataclasses import asdict
+
+    return {
+        "id": article.id,
+        "url": article.url,
+        "title": article.title,
+        "source": asdict(article.source),
+        "published": article.published,
+        "authors": list(article.authors),
+        "language": article.language,
+        "word_count": article.word_count,
+        "read_time_minutes": read_time,
+        "read_time_basis": basis,
+        "image": article.image,
+        "images": [asdict(i) for i in article.images],
+        "paywalled": article.paywalled,
+        "aggregator": asdict(article.card) if article.card else None,
+        "extractor": article.extractor,
+        "text": article.text,
+        "paragraphs": list(article.paragraphs),
+    }
+
+
+# -- Markdown ---------------------------------------------------------------------
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+
+
+def brief_markdown(brief: Brief) -> str:
+    lines = [f"# {_md(brief.title or 'Untitled')}", ""]
+    meta = [outlet_label(brief.source)]
+    if brief.published:
+        meta.append(brief.published[:10])
+    if brief.authors:
+        meta.append("by " + ", ".join(brief.authors))
+    meta.append(read_time_label(brief))
+    lines += [" · ".join(_md(m) for m in meta), ""]
+    for q in brief.quotes:
+        lines += [f"> {_md(q)}", ""]
+    if brief.summary:
+        lines += [f"**Summary** ({brief.summary_method}): {_md(brief.summary)}", ""]
+    ents = _entity_line(brief)
+    if ents:
+        lines += [_md(ents), ""]
+    link = outlet_link(brief)
+    read_at = f"Read at {outlet_label(brief.source)}"
+    lines.append(f"[{_md(read_at)}]({link})" if link else _md(read_at))
+    return "\n".join(lines) + "\n"
+
+
+def article_markdown(article: Article) -> str:
+    head = [f"# {_md(article.title or 'Untitled')}", ""]
+    if article.source.name or article.source.domain:
+        head += [f"*{_md(outlet_label(article.source))}*", ""]
+    return "\n".join(head + [_md(p) + "\n" for p in article.paragraphs])
+
+
+def _entity_line(brief: Brief) -> str:
+    parts = []
+    for label, names in (
+        ("People", brief.entities.people),
+        ("Organizations", brief.entities.organizations),
+        ("Places", brief.entities.places),
+    ):
+        if names:
+            parts.append(f"{label}: " + ", ".join(names[:8]))
+    return " · ".join(parts)
+
+
+# -- HTML -------------------------------------------------------------------------
+def brief_card_html(brief: Brief) -> str:
+    """The brief as an ``<article>`` card (all text escaped)."""
+    e = escape
+    meta = [e(outlet_label(brief.source))]
+    if brief.published:
+        meta.append(f'<time datetime="{e(brief.published)}">{e(brief.published[:10])}</time>')
+    meta.append(e(read_time_label(brief)))
+    quotes = "".join(f"<blockquote><p>{e(q)}</p></blockquote>" for q in brief.quotes)
+    link = outlet_link(brief)
+    read_at = e(f"Read at {outlet_label(brief.source)}")
+    read_at_html = f'<a href="{e(link)}" rel="noopener">{read_at}</a>' if link else read_at
+    ents = _entity_line(brief)
+    return (
+        f'<article class="brief" lang="{e(brief.language or "en")}">'
+        f"<h1>{e(brief.title or 'Untitled')}</h1>"
+        f'<p class="meta">{" · ".join(meta)}</p>{quotes}'
+        f'<p class="summary"><strong>Summary:</strong> {e(brief.summary)}</p>'
+        + (f'<p class="entities">{e(ents)}</p>' if ents else "")
+        + f'<p class="read-at">{read_at_html}</p></article>'
+    )
+
+
+def brief_html(brief: Brief) -> str:
+    """A self-contained HTML page holding the brief's card."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(brief.title or 'Brief')}</title><style>{card_css()}</style></head>"
+        f"<body><main>{brief_card_html(brief)}</main></body></html>\n"
+    )
+
+
+# -- terminal ---------------------------------------------------------------------
+def brief_renderable(brief: Brief) -> Any:
+    """A rich renderable of the brief for a terminal."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    parts: list[Any] = [Text(_meta_line(brief), style="dim")]
+    for q in brief.quotes:
+        parts += [Text(""), Text(f"“{q}”", style="italic")]
+    parts += [Text(""), Text.assemble(("Summary: ", "bold"), brief.summary)]
+    ents = _entity_line(brief)
+    if ents:
+        parts += [Text(""), Text(ents, style="cyan")]
+    link = outlet_link(brief)
+    read_at = Text(f"Read at {outlet_label(brief.source)}", style="bold")
+    if link:
+        read_at.append(f"  {link}", style="underline")
+    parts += [Text(""), read_at]
+    return Panel(Group(*parts), title=Text(brief.title or "Untitled", style="bold"), expand=False)
+
+
+def _meta_line(brief: Brief) -> str:
+    meta = [outlet_label(brief.source)]
+    if brief.published:
+        meta.append(brief.published[:10])
+    if brief.authors:
+        meta.append("by " + ", ".join(brief.authors))
+    meta.append(read_time_label(brief))
+    return " · ".join(meta)
