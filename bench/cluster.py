@@ -42,7 +42,8 @@ def load_scorer() -> ModuleType | None:
 
 
 def to_doc(record: dict[str, Any]) -> ClusterDoc:
-    date = datetime.fromisoformat(record["date"].replace("Z", "+00:00")) if record.get("date") else None
+    raw = record.get("date")
+    date = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
     return ClusterDoc(record["id"], date, record.get("title") or "", record.get("text") or "")
 
 

@@ -124,8 +124,13 @@ def run_set(ev: ModuleType, bench: BenchSet, limit: int | None, iters: int) -> N
         out = system(item["documents"])
         elapsed += time.perf_counter() - t0
         ours.append(score_output(ev, scorer, item["reference"], out))
-    bases = {b: [score_output(ev, scorer, i["reference"], baseline(ev, b, i, bench.sentences))
-                 for i in items] for b in bench.baselines}
+    bases = {
+        b: [
+            score_output(ev, scorer, i["reference"], baseline(ev, b, i, bench.sentences))
+            for i in items
+        ]
+        for b in bench.baselines
+    }
     _print_set(bench, len(items), ours, bases, iters, len(items) / elapsed)
 
 

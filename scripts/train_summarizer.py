@@ -20,11 +20,11 @@ import hashlib
 import importlib.util
 import json
 import sys
+from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-from collections import Counter
 
 from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -36,7 +36,9 @@ Item = dict[str, Any]
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_summarize", ROOT / "bench" / "summarize.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_summarize", ROOT / "bench" / "summarize.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
@@ -48,11 +50,10 @@ def _fold(item_id: str, folds: int) -> int:
     return int(hashlib.sha1(item_id.encode()).hexdigest()[:8], 16) % folds
 
 
-TARGET = "oracle"
-
-
-def _labels(ev: ModuleType, texts: list[list[str]], reference: str, k: int) -> list[float]:
-    if TARGET == "soft":
+def _labels(
+    ev: ModuleType, texts: list[list[str]], reference: str, k: int, target: str = "oracle"
+) -> list[float]:
+    if target == "soft":
         return [_sentence_rouge(ev, t, reference) for doc in texts for t in doc]
     picked = set(ev.run_oracle(texts, reference, k))
     return [float(t in picked) for doc in texts for t in doc]
@@ -62,19 +63,22 @@ def _sentence_rouge(ev: ModuleType, sentence: str, reference: str) -> float:
     """ROUGE-1 F + ROUGE-2 F of one sentence alone against the reference."""
     ref, hyp = ev.rouge_tokens(reference), ev.rouge_tokens(sentence)
     r1, h1 = Counter(ref), Counter(hyp)
-    r2, h2 = Counter(zip(ref, ref[1:])), Counter(zip(hyp, hyp[1:]))
+    r2, h2 = Counter(pairwise(ref)), Counter(pairwise(hyp))
     f1 = ev._f1(sum((r1 & h1).values()), len(hyp), len(ref))
     f2 = ev._f1(sum((r2 & h2).values()), max(0, len(hyp) - 1), max(0, len(ref) - 1))
     return f1 + f2
 
 
-def _single_examples(ev: ModuleType, items: list[Item], k: int) -> list[tuple[list, list]]:
+def _single_examples(
+    ev: ModuleType, items: list[Item], k: int, target: str
+) -> list[tuple[list, list]]:
     out = []
     for item in items:
         text = "\n\n".join(item["documents"])
         sents = sm._sentences(text)
         rows = sm._feature_rows(text, sents, None)
-        out.append((rows, _labels(ev, [[s.span.text for s in sents]], item["reference"], k)))
+        texts = [[s.span.text for s in sents]]
+        out.append((rows, _labels(ev, texts, item["reference"], k, target)))
     return out
 
 
@@ -94,6 +98,7 @@ def fit(
     names: tuple[str, ...],
     c: float,
     weights: list[float] | None = None,
+    target: str = "oracle",
 ) -> sm.LinearModel:
     """Logistic regression on standardised features; returned as the JSON-able LinearModel.
 
@@ -101,15 +106,17 @@ def fit(
     """
     xs = [r for rows, _ in examples for r in rows]
     ys = [y for _, labels in examples for y in labels]
-    ws = [w for (rows, _), w in zip(examples, weights or [1.0] * len(examples)) for _ in rows]
+    ws = [
+        w
+        for (rows, _), w in zip(examples, weights or [1.0] * len(examples), strict=True)
+        for _ in rows
+    ]
     ws = [w * len(ws) / sum(ws) for w in ws]  # mean 1, so that C keeps its meaning
     dims = len(names)
     mean = [sum(r[j] for r in xs) / len(xs) for j in range(dims)]
-    scale = [
-        (sum((r[j] - mean[j]) ** 2 for r in xs) / len(xs)) ** 0.5 or 1.0 for j in range(dims)
-    ]
+    scale = [(sum((r[j] - mean[j]) ** 2 for r in xs) / len(xs)) ** 0.5 or 1.0 for j in range(dims)]
     z = [[(r[j] - mean[j]) / scale[j] for j in range(dims)] for r in xs]
-    if TARGET == "soft":
+    if target == "soft":
         reg = Ridge(alpha=1.0 / c).fit(z, ys, sample_weight=ws)
         coef, bias = list(reg.coef_), float(reg.intercept_)
     else:
@@ -118,19 +125,26 @@ def fit(
     return sm.LinearModel(names, tuple(mean), tuple(scale), tuple(float(w) for w in coef), bias)
 
 
-def _report(bench: ModuleType, ev: ModuleType, name: str, items: list[Item], outs: list[list[str]],
-            k: int) -> None:
+def _report(
+    bench: ModuleType, ev: ModuleType, name: str, items: list[Item], outs: list[list[str]], k: int
+) -> None:
     scorer = bench.rouge_scorer(ev)
-    ours = [bench.score_output(ev, scorer, i["reference"], o) for i, o in zip(items, outs)]
+    ours = [
+        bench.score_output(ev, scorer, i["reference"], o) for i, o in zip(items, outs, strict=True)
+    ]
     print(f"\n{name}: {len(items)} items, {k} sentences, out-of-fold (cross-validated)")
     for base in ("lead3", "lead-ours", "textrank") if k == 1 else ("lead3", "lead-ours"):
-        rows = [bench.score_output(ev, scorer, i["reference"], _baseline(bench, ev, base, i, k))
-                for i in items]
+        rows = [
+            bench.score_output(ev, scorer, i["reference"], _baseline(bench, ev, base, i, k))
+            for i in items
+        ]
         for j, metric in enumerate(bench.METRICS):
             a, b = [r[j] for r in ours], [r[j] for r in rows]
             d, lo, hi = bench.bootstrap_ci(a, b)
-            print(f"  {metric:<9} ours {sum(a) / len(a):6.2f}  {base} {sum(b) / len(b):6.2f}  "
-                  f"diff {d:+.2f} [{lo:+.2f}, {hi:+.2f}]")
+            print(
+                f"  {metric:<9} ours {sum(a) / len(a):6.2f}  {base} {sum(b) / len(b):6.2f}  "
+                f"diff {d:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+            )
 
 
 def _baseline(bench: ModuleType, ev: ModuleType, base: str, item: Item, k: int) -> list[str]:
@@ -142,8 +156,14 @@ def _baseline(bench: ModuleType, ev: ModuleType, base: str, item: Item, k: int) 
 
 
 def _model_json(model: sm.LinearModel, note: str) -> str:
-    data = {"note": note, "features": list(model.features), "mean": list(model.mean),
-            "scale": list(model.scale), "weights": list(model.weights), "bias": model.bias}
+    data = {
+        "note": note,
+        "features": list(model.features),
+        "mean": list(model.mean),
+        "scale": list(model.scale),
+        "weights": list(model.weights),
+        "bias": model.bias,
+    }
     return json.dumps(data, indent=1) + "\n"
 
 
@@ -153,56 +173,79 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
     ap.add_argument("--limit", type=int, help="first N items of each set (quick runs)")
-    ap.add_argument("--xsum-share", type=float, default=0.3,
-                    help="total training weight of XSum relative to CNN/DM")
-    ap.add_argument("--target", choices=["oracle", "soft"], default="oracle",
-                    help="labels: greedy-oracle membership, or each sentence's own ROUGE")
+    ap.add_argument(
+        "--xsum-share",
+        type=float,
+        default=0.3,
+        help="total training weight of XSum relative to CNN/DM",
+    )
     ap.add_argument("--single-only", action="store_true", help="skip the multi-document model")
     ap.add_argument("--write", action="store_true", help="write models trained on all items")
     args = ap.parse_args()
-    global TARGET
-    TARGET = args.target
     bench = _bench()
     ev = bench.load_reference_scorer()
     if ev is None:
         sys.exit(0)
-    sets = {n: ev.load_set(str(bench.DATASETS / bench.SETS[n].folder), args.limit)
-            for n in ("cnndm", "xsum", "multinews")}
+    sets = {
+        n: ev.load_set(str(bench.DATASETS / bench.SETS[n].folder), args.limit)
+        for n in ("cnndm", "xsum", "multinews")
+    }
     ks = {n: bench.SETS[n].sentences for n in sets}
-    single = {n: _single_examples(ev, sets[n], ks[n]) for n in ("cnndm", "xsum")}
+    # n >= 2: logistic regression on oracle membership; n == 1: ridge on each sentence's ROUGE
+    targets = {"cnndm": "oracle", "xsum": "soft"}
     share = {"cnndm": 1.0, "xsum": args.xsum_share}
-    weight = {n: [share[n] / len(sets[n])] * len(sets[n]) for n in single}
-    for n in ("cnndm", "xsum"):
+    weight = {n: [share[n] / len(sets[n])] * len(sets[n]) for n in targets}
+    full = {}
+    for n, target in targets.items():
+        single = {m: _single_examples(ev, sets[m], ks[n], target) for m in targets}
         outs: list[list[str]] = [[] for _ in sets[n]]
         for f in range(args.folds):
-            keep = [(e, w) for m in single
-                    for i, e, w in zip(sets[m], single[m], weight[m])
-                    if _fold(i["id"], args.folds) != f]
-            model = fit([e for e, _ in keep], sm.FEATURES, args.c, [w for _, w in keep])
+            keep = [
+                (e, w)
+                for m in single
+                for i, e, w in zip(sets[m], single[m], weight[m], strict=True)
+                if _fold(i["id"], args.folds) != f
+            ]
+            model = fit([e for e, _ in keep], sm.FEATURES, args.c, [w for _, w in keep], target)
             for j, item in enumerate(sets[n]):
                 if _fold(item["id"], args.folds) == f:
                     outs[j] = sm._summarize("\n\n".join(item["documents"]), ks[n], None, model)
         _report(bench, ev, n, sets[n], outs, ks[n])
-    full_single = fit([e for m in single for e in single[m]], sm.FEATURES, args.c,
-                      [w for m in single for w in weight[m]])
-    print("\nweights:", {f: round(w, 2) for f, w in zip(full_single.features, full_single.weights)})
+        full[target] = fit(
+            [e for m in single for e in single[m]],
+            sm.FEATURES,
+            args.c,
+            [w for m in single for w in weight[m]],
+            target,
+        )
+    full_single = full["oracle"]
     if args.single_only:
         return
     _cross_validate_multi(bench, ev, sets["multinews"], ks["multinews"], full_single, args)
     if args.write:
         (DATA / "summarizer.json").write_text(_model_json(full_single, "cnndm+xsum dev, all"))
-        multi = fit(_multi_examples(ev, sets["multinews"], ks["multinews"], full_single),
-                    sm.MULTI_FEATURES, args.c)
+        (DATA / "summarizer_one.json").write_text(_model_json(full["soft"], "cnndm+xsum, all"))
+        multi = fit(
+            _multi_examples(ev, sets["multinews"], ks["multinews"], full_single),
+            sm.MULTI_FEATURES,
+            args.c,
+        )
         (DATA / "summarizer_multi.json").write_text(_model_json(multi, "multinews dev, all"))
-        print(f"\nwrote {DATA}/summarizer.json and summarizer_multi.json")
+        print(f"\nwrote {DATA}/summarizer, summarizer_one and summarizer_multi .json")
 
 
-def _cross_validate_multi(bench: ModuleType, ev: ModuleType, items: list[Item], k: int,
-                          single: sm.LinearModel, args: argparse.Namespace) -> None:
+def _cross_validate_multi(
+    bench: ModuleType,
+    ev: ModuleType,
+    items: list[Item],
+    k: int,
+    single: sm.LinearModel,
+    args: argparse.Namespace,
+) -> None:
     examples = _multi_examples(ev, items, k, single)
     outs: list[list[str]] = [[] for _ in items]
     for f in range(args.folds):
-        train = [e for i, e in zip(items, examples) if _fold(i["id"], args.folds) != f]
+        train = [e for i, e in zip(items, examples, strict=True) if _fold(i["id"], args.folds) != f]
         model = fit(train, sm.MULTI_FEATURES, args.c)
         for j, item in enumerate(items):
             if _fold(item["id"], args.folds) == f:

@@ -7,6 +7,7 @@ done), 1 (some items failed, the rest done) and 2 (usage or input error).
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
@@ -159,8 +160,6 @@ def _echo_json_briefs(briefs: list[Any]) -> None:
     if len(briefs) == 1:
         click.echo(render.brief_json(briefs[0]))
         return
-    import json
-
     for b in briefs:
         click.echo(json.dumps(b.to_dict(), ensure_ascii=False))
 
@@ -224,6 +223,235 @@ def summarize(sources: tuple[str, ...], sentences: int, **opts: Any) -> int:
         for sentence in engine.summarize(articles, sentences=sentences):
             click.echo(" ".join(sentence.split()))
     return code
+
+
+@cli.command()
+@common_options
+def cluster(**opts: Any) -> int:
+    """Online story clustering of a JSONL stream (for benchmarks).
+
+    Reads {"id", "date", "title", "text"} per line on stdin, in time order, and writes
+    {"id", "cluster"} per line on stdout as each line is processed: an article's cluster
+    is decided before the next line is read.
+    """
+    engine = _engine(opts)
+    clusterer = engine.new_clusterer()
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        doc = engine.cluster_doc(line, number=number)
+        out.write(json.dumps({"id": doc.id, "cluster": clusterer.add(doc)}) + "\n")
+        out.flush()
+    return EXIT_OK
+
+
+def db_option(f: F) -> F:
+    return click.option(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="Database URL (sqlite:///path.db, postgresql://...); default: $NEWSBRIEF_DB, "
+        "else a file in the user data directory.",
+    )(f)
+
+
+def _store_engine(opts: dict[str, Any]) -> Engine:
+    return _engine(opts, db=opts.pop("db", None))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@db_option
+@common_options
+def ingest(sources: tuple[str, ...], **opts: Any) -> int:
+    """Fetch, extract, brief, dedup, cluster and store (idempotent).
+
+    SOURCE is an article URL, an RSS/Atom feed, an OPML list, a sitemap, a WARC file, a
+    file, a directory, or - for stdin.
+    """
+    engine = _store_engine(opts)
+    with engine, _IngestProgress(quiet=_state["verbose"] < 0) as progress:
+        report = engine.ingest(sources, on_item=progress.update)
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    click.echo(render.ingest_report(report))
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+class _IngestProgress:
+    """A rich progress line on stderr: counts of fetched, unchanged, robots and failed."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.counts: dict[str, int] = {}
+        console = Console(stderr=True)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+            disable=quiet or not console.is_terminal,
+        )
+        self.task = self.progress.add_task("ingesting", total=None)
+
+    def __enter__(self) -> _IngestProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.progress.stop()
+
+    def update(self, item: Any) -> None:
+        self.counts[item.status] = self.counts.get(item.status, 0) + 1
+        c = self.counts
+        fetched = sum(c.get(k, 0) for k in ("added", "updated", "unchanged"))
+        self.progress.update(
+            self.task,
+            description=(
+                f"fetched {fetched} · new {c.get('added', 0)} · updated {c.get('updated', 0)}"
+                f" · unchanged {c.get('unchanged', 0) + c.get('not_modified', 0)}"
+                f" · skipped by robots {c.get('robots', 0)} · failed {c.get('failed', 0)}"
+            ),
+        )
+
+
+def _format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _limit_option(default: int) -> Callable[[F], F]:
+    return click.option("--limit", type=click.IntRange(1, 1000), default=default, show_default=True)
+
+
+@cli.command()
+@click.argument("query")
+@_format_option("text", "json")
+@_limit_option(20)
+@db_option
+@common_options
+def search(query: str, fmt: str, limit: int, **opts: Any) -> int:
+    """Full-text search over stored articles (best match first, with snippets)."""
+    with _store_engine(opts) as engine:
+        page = engine.search(query, limit=limit)
+        if fmt == "json":
+            click.echo(render.to_json(render.page_dict(page, render.hit_dict)))
+        else:
+            _print(render.search_renderable(query, page.items))
+    return EXIT_OK
+
+
+@cli.command()
+@_format_option("text", "json")
+@_limit_option(20)
+@db_option
+@common_options
+def stories(fmt: str, limit: int, **opts: Any) -> int:
+    """Stories, newest activity first."""
+    from newsbrief import render_story
+
+    with _store_engine(opts) as engine:
+        page = engine.stories(limit=limit)
+        if fmt == "json":
+            click.echo(render.to_json(render.page_dict(page, lambda s: s.to_dict())))
+        else:
+            _print(render_story.digest_text(list(page.items), "all stories"))
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("story_id", metavar="ID")
+@_format_option("text", "json", "markdown", "html")
+@db_option
+@common_options
+def story(story_id: str, fmt: str, **opts: Any) -> int:
+    """One story: its brief, timeline, outlets and articles."""
+    from newsbrief import render_story
+
+    with _store_engine(opts) as engine:
+        found = engine.story(story_id)
+    if fmt == "text":
+        _print(render_story.story_text(found))
+    else:
+        render_fn = {
+            "json": render_story.story_json,
+            "markdown": render_story.story_markdown,
+            "html": render_story.story_html,
+        }[fmt]
+        click.echo(render_fn(found))
+    return EXIT_OK
+
+
+@cli.command()
+@click.option(
+    "--since",
+    default="24h",
+    show_default=True,
+    help="The period: a duration such as 90m, 24h, 7d.",
+)
+@_format_option("text", "markdown", "html", "rss")
+@_limit_option(10)
+@db_option
+@common_options
+def digest(since: str, fmt: str, limit: int, **opts: Any) -> int:
+    """The top stories of a period, ranked by outlets covering them and recency."""
+    from newsbrief import render_story
+
+    with _store_engine(opts) as engine:
+        top = engine.digest(since, limit=limit)
+    label = f"the last {since}"
+    if fmt == "text":
+        _print(render_story.digest_text(top, label))
+    elif fmt == "markdown":
+        click.echo(render_story.digest_markdown(top, label))
+    elif fmt == "html":
+        click.echo(render_story.digest_html(top, label))
+    else:
+        click.echo(
+            render_story.digest_rss(
+                top, title=f"Newsbrief digest: {label}", link="http://localhost"
+            )
+        )
+    return EXIT_OK
+
+
+@cli.command()
+@_format_option("jsonl", "markdown", "rss", "csv", default="jsonl")
+@db_option
+@common_options
+def export(fmt: str, **opts: Any) -> int:
+    """Everything stored, streamed in ingest order."""
+    with _store_engine(opts) as engine:
+        for chunk in render.export_chunks(engine.export(), fmt):
+            sys.stdout.write(chunk)
+    return EXIT_OK
+
+
+@cli.command()
+@db_option
+@common_options
+def recluster(**opts: Any) -> int:
+    """Rebuild every story from the stored articles, from scratch."""
+    with _store_engine(opts) as engine:
+        n = engine.recluster()
+    click.echo(f"{n} stories")
+    return EXIT_OK
+
+
+def _print(renderable: Any) -> None:
+    from rich.console import Console
+
+    Console(soft_wrap=False, highlight=False).print(renderable)
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allow_private", None, "Allow fetching loopback and private addresses."),
     Setting("timeout", "NEWSBRIEF_TIMEOUT", "Network timeout in seconds."),
     Setting("max_bytes", "NEWSBRIEF_MAX_BYTES", "Largest document read, in bytes."),
+    Setting("crawl_interval", "NEWSBRIEF_CRAWL_INTERVAL", "Seconds between requests to one host."),
     Setting("ner", "NEWSBRIEF_NER", "Entity recognizer: auto, spacy or gazetteer."),
     Setting("api_token", "NEWSBRIEF_API_TOKEN", "Bearer token that enables POST /api/v1/ingest."),
     Setting("llm_url", "NEWSBRIEF_LLM_URL", "OpenAI-compatible base URL for LLM summaries."),
@@ -49,6 +50,7 @@ class Settings:
     allow_private: bool = False
     timeout: float = 15.0
     max_bytes: int = 10_000_000
+    crawl_interval: float = 1.0
     ner: str = "auto"
     api_token: str | None = None
     llm_url: str | None = None

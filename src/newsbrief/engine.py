@@ -12,17 +12,33 @@ The CLI and the web app call only the methods of :class:`Engine`.
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from newsbrief.config import Settings
-from newsbrief.errors import InputError, NewsbriefError, NoArticle
-from newsbrief.ports import EntityRecognizer, Fetcher, HtmlExtractor, LanguageDetector, Loader
-from newsbrief.records import Article, Brief, Fetched
+from newsbrief.errors import InputError, NewsbriefError, NoArticle, NotFound
+from newsbrief.ports import (
+    DependencyParser,
+    EntityRecognizer,
+    Fetcher,
+    HtmlExtractor,
+    LanguageDetector,
+    Loader,
+    Storage,
+)
+from newsbrief.records import Article, Brief, Fetched, Story
+from newsbrief.storage_records import Page, SearchHit, StoredArticle
+
+if TYPE_CHECKING:
+    from newsbrief._ingest import IngestItem, IngestReport
+    from newsbrief.adapters.crawl import PoliteFetcher
+    from newsbrief.pipeline.cluster import ClusterDoc, StoryClusterer
 
 
 @dataclass(frozen=True)
@@ -54,8 +70,10 @@ class Engine:
         extractor: HtmlExtractor | None = None,
         recognizer: EntityRecognizer | None = None,
         detector: LanguageDetector | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self.settings = settings
+        self._storage = storage
         self._loader = loader
         self._fetcher = fetcher
         self._extractor = extractor
@@ -101,12 +119,59 @@ class Engine:
         return make_recognizer(self.settings.ner)
 
     @cached_property
+    def parser(self) -> DependencyParser | None:
+        """spaCy's dependency parse for statements, when installed and entities use spaCy."""
+        from newsbrief.adapters.parse_spacy import make_parser
+
+        return make_parser("none" if self.settings.ner == "gazetteer" else "auto")
+
+    @cached_property
     def detector(self) -> LanguageDetector:
         if self._detector is not None:
             return self._detector
         from newsbrief.adapters.langid import Py3LangidDetector
 
         return Py3LangidDetector()
+
+    @cached_property
+    def crawler(self) -> PoliteFetcher:
+        """The polite fetcher used by ingest (robots.txt, rate limits, retries)."""
+        from newsbrief.adapters.crawl import PoliteFetcher
+
+        interval = self.settings.crawl_interval
+        return PoliteFetcher(
+            allow_private=self.settings.allow_private,
+            user_agent=self.settings.user_agent,
+            max_bytes=self.settings.max_bytes,
+            min_interval=interval,
+            max_crawl_delay=max(interval, 30.0) if interval else 0.0,
+        )
+
+    @cached_property
+    def storage(self) -> Storage:
+        """The store named by the ``db`` setting, opened (and migrated) on first use."""
+        if self._storage is not None:
+            return self._storage
+        from newsbrief.adapters.storage import open_storage
+
+        url = self.settings.db
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
+                parents=True, exist_ok=True
+            )
+        return open_storage(url)
+
+    def close(self) -> None:
+        """Close the store and the network clients, if they were opened."""
+        for name in ("storage", "crawler"):
+            if name in self.__dict__:
+                self.__dict__.pop(name).close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- sources ------------------------------------------------------------------
     def expand(self, locations: Iterable[str], /) -> list[str]:
@@ -158,7 +223,9 @@ class Engine:
     def brief_article(self, article: Article, /) -> Brief:
         from newsbrief.pipeline.brief import make_brief
 
-        return make_brief(article, recognizer=self.recognizer, detector=self.detector)
+        return make_brief(
+            article, recognizer=self.recognizer, detector=self.detector, parser=self.parser
+        )
 
     def brief(self, location: str, /) -> Brief:
         """Load, extract, clean and brief one document."""
@@ -182,6 +249,103 @@ class Engine:
         ordered = sorted(articles, key=lambda a: a.published or "")
         return summarize_many([a.text for a in ordered], sentences)
 
+    # -- the store ----------------------------------------------------------------
+    def iter_ingest(self, sources: Iterable[str], /) -> Iterator[IngestItem]:
+        """Fetch, extract, brief, dedup, cluster and store; one item per document."""
+        from newsbrief._ingest import Ingestor
+
+        yield from Ingestor(self, self.storage).iter_run(sources)
+
+    def ingest(
+        self, sources: Iterable[str], /, *, on_item: Callable[[IngestItem], None] | None = None
+    ) -> IngestReport:
+        """Ingest every source (idempotent) and return the run's report."""
+        from newsbrief._ingest import Ingestor
+
+        return Ingestor(self, self.storage).run(sources, on_item=on_item)
+
+    def recluster(self) -> int:
+        """Rebuild every story from the stored articles; returns the number of stories."""
+        from newsbrief._ingest import Ingestor
+
+        return Ingestor(self, self.storage).recluster()
+
+    def search(
+        self, query: str, /, *, limit: int = 20, cursor: str | None = None
+    ) -> Page[SearchHit]:
+        """Full-text search over stored titles and bodies, best first, with snippets."""
+        if not query.strip():
+            raise InputError("empty search query")
+        return self.storage.search(query, limit=limit, cursor=cursor)
+
+    def article(self, article_id: str, /) -> StoredArticle:
+        """One stored article (raises NotFound)."""
+        found = self.storage.get_article(article_id)
+        if found is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return found
+
+    def articles(self, *, limit: int = 20, cursor: str | None = None) -> Page[StoredArticle]:
+        """Stored articles, newest first."""
+        return self.storage.list_articles(limit=limit, cursor=cursor)
+
+    def story(self, story_id: str, /) -> Story:
+        """One story's brief: summary, quotes, timeline, outlets, articles (raises NotFound)."""
+        row = self.storage.get_story(story_id)
+        if row is None:
+            raise NotFound(f"no story with id {story_id!r}")
+        return Story.from_dict(row.brief)
+
+    def stories(
+        self, *, limit: int = 20, cursor: str | None = None, since: datetime | None = None
+    ) -> Page[Story]:
+        """Stories, newest activity first."""
+        page = self.storage.list_stories(limit=limit, cursor=cursor, since=since)
+        return Page(tuple(Story.from_dict(r.brief) for r in page.items), page.next)
+
+    def digest(
+        self, since: str | timedelta = "24h", /, *, now: datetime | None = None, limit: int = 10
+    ) -> list[Story]:
+        """The top stories of the period ending ``now``: outlets covering them, and recency."""
+        from newsbrief.pipeline.digest import parse_duration, rank_stories
+
+        period = parse_duration(since) if isinstance(since, str) else since
+        now = now or datetime.now(UTC)
+        recent = [
+            Story.from_dict(r.brief)
+            for r in self.storage.iter_stories()
+            if r.last_updated >= now - period
+        ]
+        return rank_stories(recent, now=now, since=period, limit=limit)
+
+    def export(self) -> Iterator[StoredArticle]:
+        """Every stored article, streamed in ingest order."""
+        yield from self.storage.iter_export()
+
+    # -- stories ------------------------------------------------------------------
+    def new_clusterer(self) -> StoryClusterer:
+        """A fresh online story clusterer with the configured parameters."""
+        from newsbrief.pipeline.cluster import StoryClusterer
+
+        return StoryClusterer()
+
+    def cluster_doc(self, line: str, /, *, number: int = 0) -> ClusterDoc:
+        """Parse one JSONL line ``{"id", "date", "title", "text"}`` for the clusterer."""
+        from newsbrief.pipeline.cluster import ClusterDoc
+
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or "id" not in row:
+                raise ValueError("expected an object with an id")
+            return ClusterDoc(
+                id=str(row["id"]),
+                date=parse_datetime(row.get("date")),
+                title=str(row.get("title") or ""),
+                text=str(row.get("text") or ""),
+            )
+        except ValueError as e:
+            raise InputError(f"line {number}: not a valid article: {e}", location="stdin") from e
+
     def _each(self, locations: Iterable[str], fn: Any) -> Iterator[Result]:
         for given in locations:
             try:
@@ -198,6 +362,18 @@ class Engine:
                     yield Result(loc, error=e)
 
 
+def parse_datetime(value: object) -> datetime | None:
+    """An ISO 8601 date or datetime (``Z`` allowed) as a timezone-aware datetime, else None."""
+    if not value:
+        return None
+    text = str(value).strip().replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise ValueError(f"bad date {value!r}") from e
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
 def make_engine(
     db: str | None = None,
     /,
@@ -208,6 +384,7 @@ def make_engine(
     extractor: HtmlExtractor | None = None,
     recognizer: EntityRecognizer | None = None,
     detector: LanguageDetector | None = None,
+    storage: Storage | None = None,
     **settings: Any,
 ) -> Engine:
     """Create an :class:`Engine`. ``settings`` override environment and defaults."""
@@ -223,4 +400,5 @@ def make_engine(
         extractor=extractor,
         recognizer=recognizer,
         detector=detector,
+        storage=storage,
     )

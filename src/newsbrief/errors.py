@@ -9,6 +9,7 @@
      |    +-- NoArticle           HTML/text in which no article was found
      +-- FetchError            the network failed us
      |    +-- BlockedAddress      a private/loopback/reserved address, or a scheme other than http(s)
+     +-- NotFound              no stored article or story with that id
      +-- StorageError          the store could not be read or written
 
 ``str(error)`` is always one line, fit for the CLI's ``error:`` message.
@@ -59,6 +60,10 @@ class FetchError(NewsbriefError):
 
 class BlockedAddress(FetchError):
     """The URL points at an address or scheme that is not allowed."""
+
+
+class NotFound(NewsbriefError):
+    """No stored item with that id."""
 
 
 class StorageError(NewsbriefError):

@@ -7,9 +7,9 @@ two together. Tests swap an adapter for a fake instead of monkeypatching.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from newsbrief.records import Entities, Extracted, Fetched
 from newsbrief.storage_records import (
@@ -135,3 +135,29 @@ class Storage(Protocol):
     def list_runs(self, *, limit: int = 20) -> list[RunRecord]: ...
 
     def close(self) -> None: ...
+
+
+# --- Dependency parsing (appended for statements; see newsbrief.adapters.parse_spacy) ---------
+
+
+class ParsedToken(NamedTuple):
+    """One token of a dependency parse, with character offsets into the parsed text."""
+
+    start: int
+    end: int
+    lemma: str
+    pos: str
+    """Universal part-of-speech tag ("VERB", "NOUN", ...)."""
+    dep: str
+    """Dependency label ("nsubj", "ccomp", ...)."""
+    head: int
+    """Index of the head token (the root points to itself)."""
+
+
+@runtime_checkable
+class DependencyParser(Protocol):
+    """Parses one sentence into tokens with heads and dependency labels."""
+
+    name: str
+
+    def parse(self, text: str, /) -> Sequence[ParsedToken]: ...

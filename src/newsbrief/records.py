@@ -14,6 +14,7 @@ Everything here is public API.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -61,6 +62,19 @@ class ImageInfo:
 
 
 @dataclass(frozen=True)
+class FieldSource:
+    """Where one metadata value was found, and how sure we are of it (provenance)."""
+
+    field: str
+    """"title", "authors", "published", "updated", "outlet", "language" or "image"."""
+    value: str
+    source: str
+    """"json-ld", "opengraph", "meta", "byline", "url" or "trafilatura"."""
+    confidence: float
+    """0 to 1: the source's reliability, raised when other sources agree."""
+
+
+@dataclass(frozen=True)
 class AggregatorCard:
     """Another aggregator's card about an article (not the article itself).
 
@@ -95,6 +109,8 @@ class Extracted:
     extractor: str = "unknown"
     """Which extractor produced this record (provenance)."""
     fetched_at: datetime | None = None
+    provenance: tuple[FieldSource, ...] = ()
+    """Where each metadata field was found (empty when the extractor does not say)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,8 @@ class Article:
     fetched_at: datetime | None = None
     removed: tuple[str, ...] = ()
     """Paragraphs the cleaner dropped, for inspection (not part of the body)."""
+    provenance: tuple[FieldSource, ...] = ()
+    """Where each metadata field was found (from :attr:`Extracted.provenance`)."""
 
     @property
     def text(self) -> str:
@@ -173,6 +191,11 @@ class Relation:
     polarity: Literal["affirmed", "denied"]
     evidence: str
     date: str | None = None
+    subject_id: str | None = None
+    """Resolved entity id of the subject (``country:russia``), when known."""
+    object_id: str | None = None
+    detail: str | None = None
+    """Type-specific detail, e.g. ``"signed and ratified"`` for an agreement."""
 
 
 @dataclass(frozen=True)
@@ -220,3 +243,148 @@ def article_id(url: str | None, text: str) -> str:
     """Stable id: a hash of the canonical URL, else of the content."""
     basis = ("url:" + url) if url else ("text:" + text)
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+# -- stories (a group of articles about one event) ---------------------------------------------
+@dataclass(frozen=True)
+class StoryQuote:
+    """A passage quoted in a story brief, verbatim from one article's body."""
+
+    text: str
+    source: str | None
+    """The outlet of the article it comes from."""
+    url: str | None
+    """Link to that article."""
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """One article of a story, as listed in the story brief."""
+
+    id: str
+    title: str | None
+    source: str | None
+    """Outlet name (else its domain)."""
+    published: str | None
+    """Publication date as extracted (ISO 8601), else None."""
+    url: str | None
+    genre: Genre = "news"
+    duplicate_of: str | None = None
+    """Id of the article this one copies (a wire copy): counted and shown, never quoted."""
+    domain: str | None = None
+    dated_at: datetime | None = None
+    """The article's time for digests: publication date, else when it was ingested."""
+
+
+@dataclass(frozen=True)
+class OutletCount:
+    """An outlet covering a story and how many of the story's articles it published."""
+
+    name: str | None
+    domain: str | None
+    count: int
+    """All its articles in the story, copies included."""
+    copies: int = 0
+    """How many of ``count`` are copies of another article of the story (wire copies)."""
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One development of a story: the first article that reported it."""
+
+    date: str
+    """ISO 8601 time of that article (its first 10 characters give the day)."""
+    title: str | None
+    source: str | None
+    url: str | None
+    article_id: str | None = None
+    articles: int = 1
+    """How many articles (copies excluded) reported this development."""
+
+
+@dataclass(frozen=True)
+class Story:
+    """The brief of a story, as ``newsbrief story --format json`` prints it."""
+
+    id: str
+    title: str | None
+    summary: str
+    """A few sentences, each verbatim from one of the story's articles."""
+    quotes: tuple[StoryQuote, ...]
+    articles: tuple[StoryArticle, ...]
+    """All articles, oldest first, copies included (marked with ``duplicate_of``)."""
+    outlets: tuple[OutletCount, ...]
+    """Most articles first."""
+    first_seen: datetime
+    last_updated: datetime
+    timeline: tuple[TimelineEntry, ...]
+    """Oldest first, one entry per development."""
+    entities: Entities
+    """Merged from the articles' briefs, mentioned by most articles first."""
+    opinion_sources: tuple[str, ...] = ()
+    """Outlets whose articles in the story are opinion pieces."""
+    who_said_what: tuple[Statement, ...] = ()
+    commitments: tuple[Relation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC's Story JSON (plus ``outlets`` details, genres and copies)."""
+
+        def article(a: StoryArticle) -> dict[str, Any]:
+            d = asdict(a)
+            d["dated_at"] = a.dated_at.isoformat() if a.dated_at else None
+            return d
+
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "quotes": [asdict(q) for q in self.quotes],
+            "articles": [article(a) for a in self.articles],
+            "outlets": [asdict(o) for o in self.outlets],
+            "first_seen": self.first_seen.isoformat(),
+            "last_updated": self.last_updated.isoformat(),
+            "timeline": [asdict(t) for t in self.timeline],
+            "entities": self.entities.to_dict(),
+            "opinion_sources": list(self.opinion_sources),
+            "who_said_what": [asdict(s) for s in self.who_said_what],
+            "commitments": [asdict(r) for r in self.commitments],
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Story:
+        """Rebuild a story from :meth:`to_dict` output (unknown keys are ignored)."""
+        ents = d.get("entities") or {}
+        return cls(
+            id=d["id"],
+            title=d.get("title"),
+            summary=d.get("summary") or "",
+            quotes=_story_many(StoryQuote, d.get("quotes")),
+            articles=tuple(_story_article(a) for a in d.get("articles") or ()),
+            outlets=_story_many(OutletCount, d.get("outlets")),
+            first_seen=datetime.fromisoformat(d["first_seen"]),
+            last_updated=datetime.fromisoformat(d["last_updated"]),
+            timeline=_story_many(TimelineEntry, d.get("timeline")),
+            entities=Entities(
+                **{k: tuple(ents.get(k) or ()) for k in ("people", "organizations", "places")}
+            ),
+            opinion_sources=tuple(d.get("opinion_sources") or ()),
+            who_said_what=_story_many(Statement, d.get("who_said_what")),
+            commitments=_story_many(Relation, d.get("commitments")),
+        )
+
+
+def _story_article(d: Mapping[str, Any]) -> StoryArticle:
+    kwargs = _story_known(StoryArticle, d)
+    if kwargs.get("dated_at"):
+        kwargs["dated_at"] = datetime.fromisoformat(kwargs["dated_at"])
+    return StoryArticle(**kwargs)
+
+
+def _story_many(cls: type, items: list[Mapping[str, Any]] | None) -> tuple[Any, ...]:
+    return tuple(cls(**_story_known(cls, i)) for i in items or ())
+
+
+def _story_known(cls: type, d: Mapping[str, Any]) -> dict[str, Any]:
+    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    return {k: v for k, v in d.items() if k in names}

@@ -62,6 +62,7 @@ def article_dict(article: Article, *, read_time: int, basis: str) -> dict[str, A
         "paywalled": article.paywalled,
         "aggregator": asdict(article.card) if article.card else None,
         "extractor": article.extractor,
+        "provenance": [asdict(s) for s in article.provenance],
         "text": article.text,
         "paragraphs": list(article.paragraphs),
     }
@@ -176,3 +177,151 @@ def _meta_line(brief: Brief) -> str:
         meta.append("by " + ", ".join(brief.authors))
     meta.append(read_time_label(brief))
     return " · ".join(meta)
+
+
+# -- the store: ingest reports, lists, search, export -------------------------------------
+def ingest_report(report: Any) -> str:
+    """One line per count of an ingest run."""
+    c = report.counts
+    took = ""
+    if report.finished_at:
+        took = f" in {(report.finished_at - report.started_at).total_seconds():.1f}s"
+    return (
+        f"ingested{took}: {c['added']} added, {c['updated']} updated, "
+        f"{c['unchanged'] + c['not_modified']} unchanged, {c['duplicates']} near-duplicates, "
+        f"{c['robots']} skipped by robots.txt, {c['failed']} failed"
+    )
+
+
+def page_dict(page: Any, item: Any) -> dict[str, Any]:
+    """A list page as the API shows it: ``{"items": [...], "next": cursor-or-null}``."""
+    return {"items": [item(i) for i in page.items], "next": page.next}
+
+
+def hit_dict(hit: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(hit)
+
+
+def stored_dict(stored: Any) -> dict[str, Any]:
+    """A stored article as JSON: its brief plus the body and storage bookkeeping."""
+    d = stored.brief.to_dict()
+    d.update(
+        text=stored.text,
+        paragraphs=list(stored.paragraphs),
+        story_id=stored.story_id,
+        duplicate_of=stored.duplicate_of,
+        ingested_at=stored.ingested_at.isoformat(),
+        version=stored.version,
+    )
+    return d
+
+
+def search_renderable(query: str, hits: Any) -> Any:
+    """Search results for a terminal, matches in bold."""
+    from rich.console import Group
+    from rich.text import Text
+
+    from newsbrief.storage_records import HIGHLIGHT_END, HIGHLIGHT_START
+
+    if not hits:
+        return Text(f"No stored article matches {query!r}.", style="dim")
+    parts: list[Any] = []
+    for hit in hits:
+        parts.append(Text(hit.title or "Untitled", style="bold"))
+        meta = " · ".join(x for x in (hit.source, (hit.published or "")[:10], hit.id) if x)
+        parts.append(Text(meta, style="dim"))
+        snippet = Text()
+        for i, piece in enumerate(
+            hit.snippet.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START)
+        ):
+            snippet.append(piece, style="bold yellow" if i % 2 else "")
+        parts += [snippet, Text("")]
+    return Group(*parts)
+
+
+def export_chunks(articles: Any, fmt: str) -> Any:
+    """Stream stored articles as jsonl, markdown, rss or csv, one chunk at a time."""
+    if fmt == "jsonl":
+        for a in articles:
+            yield json.dumps(stored_dict(a), ensure_ascii=False) + "\n"
+    elif fmt == "markdown":
+        for a in articles:
+            yield brief_markdown(a.brief) + "\n---\n\n"
+    elif fmt == "csv":
+        yield from _csv_chunks(articles)
+    else:
+        yield from _rss_chunks(articles)
+
+
+_CSV_FIELDS = (
+    "id",
+    "url",
+    "title",
+    "source",
+    "published",
+    "language",
+    "word_count",
+    "read_time_minutes",
+    "genre",
+    "story_id",
+    "duplicate_of",
+    "summary",
+)
+
+
+def _csv_chunks(articles: Any) -> Any:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(_CSV_FIELDS)
+    for a in articles:
+        b = a.brief
+        writer.writerow(
+            [
+                b.id,
+                b.url or "",
+                b.title or "",
+                outlet_label(b.source),
+                b.published or "",
+                b.language or "",
+                b.word_count,
+                b.read_time_minutes,
+                b.genre,
+                a.story_id or "",
+                a.duplicate_of or "",
+                b.summary,
+            ]
+        )
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
+
+
+def _rss_chunks(articles: Any) -> Any:
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape as xml_escape
+
+    yield (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        "<title>Newsbrief export</title><link>http://localhost/</link>"
+        "<description>Every stored article</description>\n"
+    )
+    for a in articles:
+        b = a.brief
+        link = f"<link>{xml_escape(b.url)}</link>" if b.url else ""
+        yield (
+            f"<item><title>{xml_escape(_xml_safe(b.title or 'Untitled'))}</title>{link}"
+            f'<guid isPermaLink="false">{b.id}</guid>'
+            f"<pubDate>{format_datetime(a.dated_at)}</pubDate>"
+            f"<description>{xml_escape(_xml_safe(b.summary))}</description></item>\n"
+        )
+    yield "</channel></rss>\n"
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters that XML 1.0 cannot hold."""
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)

@@ -77,7 +77,8 @@ def test_brief_fields() -> None:
     assert brief.entities.people == ("Ines Calloway",)
     assert recognizer.seen == [f"{article.title}\n\n{article.text}"]
     assert brief.image == article.image and brief.images == article.images
-    assert brief.genre == "news" and brief.statements == () and brief.relations == ()
+    assert brief.genre == "news" and brief.relations == ()
+    assert {s.speaker for s in brief.statements} == {"Ines Calloway", "Tomas Brandt"}
     assert brief.summary_method == "extractive"
 
 

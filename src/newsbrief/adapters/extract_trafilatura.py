@@ -11,19 +11,22 @@ Steps of :meth:`TrafilaturaExtractor.extract`::
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_metadata
 from trafilatura.settings import Document
 
+from newsbrief.adapters.extract_rules import paywall_prompt, paywall_signals, prune, rule_for
+from newsbrief.adapters.metadata import Metadata, json_ld_objects, meta_tags, read_metadata
 from newsbrief.errors import InputError, NoArticle
+from newsbrief.pipeline.text import count_words
 from newsbrief.records import Extracted, Fetched, ImageInfo, Outlet
 
 __all__ = ["TrafilaturaExtractor", "split_credit"]
@@ -33,6 +36,8 @@ _MIN_PROSE_WORDS = 7
 _MIN_ARTICLE_WORDS = 15
 _SHORT_TEXT = 500
 """Below this many characters the precise extraction is retried favouring recall."""
+_SHORT_PAYWALLED = 150
+"""With paywall markup, a body shorter than this (in words) is taken as cut off."""
 _HEAD = 3
 """How many leading paragraphs are checked for a repeated headline."""
 _CONTAINERS = frozenset({"list", "quote", "div", "table", "row"})
@@ -56,26 +61,27 @@ class TrafilaturaExtractor:
         if doc.kind != "html":
             raise InputError("not an HTML document", location=doc.location)
         tree, too_deep = _parse(doc)
-        page = _read_page(tree, doc.url)
-        result = _run_trafilatura(tree, page.url, doc.location)
-        paragraphs = _paragraphs(result, result.title or page.title) if result else ()
-        if result is None or not _has_prose(paragraphs):
+        page = _read_page(tree, doc)
+        prune(tree, rule_for(_domain(page.url)))
+        paragraphs = _body(tree, page.url, doc.location, page.titles)
+        if not _has_prose(paragraphs):  # the rules removed too much: once more without them
+            paragraphs = _body(_parse(doc)[0], page.url, doc.location, page.titles)
+        if not _has_prose(paragraphs):
             reason = "HTML nested too deeply (over 255 levels) and " if too_deep else ""
             raise NoArticle(f"{reason}no article text found", location=doc.location)
-        return _to_extracted(doc, page, result, paragraphs)
+        return _to_extracted(doc, page, paragraphs)
 
 
 @dataclass(frozen=True)
 class _Page:
-    """What we read from the page ourselves, before trafilatura."""
+    """What we read from the whole page before pruning it."""
 
     url: str | None
-    title: str | None
-    language: str | None
-    image: str | None
-    published: str | None
-    sitename: str | None
-    paywalled: bool
+    metadata: Metadata
+    titles: list[str]
+    """Every form of the headline, comparable (to drop it from the top of the body)."""
+    paywall: list[str]
+    """Signs of a paywall (see :func:`extract_rules.paywall_signals`)."""
     images: tuple[ImageInfo, ...]
 
 
@@ -93,29 +99,42 @@ def _parse(doc: Fetched) -> tuple[html.HtmlElement, bool]:
     return tree, too_deep
 
 
-def _run_trafilatura(tree: html.HtmlElement, url: str | None, location: str) -> Document | None:
-    """Precise extraction first; when it finds little, the recall-oriented one too."""
-    precise = _bare(tree, url, location, favor_precision=True)
-    if precise is not None and len(precise.text or "") >= _SHORT_TEXT:
-        return precise
-    broad = _bare(tree, url, location, favor_precision=False)
-    candidates = [d for d in (precise, broad) if d is not None]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda d: _prose_words(_paragraphs(d, None)))
+def _trafilatura_metadata(tree: html.HtmlElement, url: str | None) -> dict[str, str | None]:
+    """trafilatura's own reading of the page's metadata (one more source)."""
+    try:
+        found = extract_metadata(tree, default_url=url)
+    except (RecursionError, ValueError, TypeError):
+        return {}
+    if not isinstance(found, Document):
+        return {}
+    keys = ("title", "author", "date", "sitename", "image")
+    return {k: getattr(found, k, None) for k in keys}
+
+
+def _body(
+    tree: html.HtmlElement, url: str | None, location: str, titles: list[str]
+) -> tuple[str, ...]:
+    """The body paragraphs: trafilatura's balanced mode, its recall mode when that finds little."""
+    first = _bare(tree, url, location, favor_recall=False)
+    paragraphs = _paragraphs(first, titles) if first is not None else ()
+    if len(" ".join(paragraphs)) >= _SHORT_TEXT:
+        return paragraphs
+    broad = _bare(tree, url, location, favor_recall=True)
+    others = _paragraphs(broad, titles) if broad is not None else ()
+    return max(paragraphs, others, key=_prose_words)
 
 
 def _bare(
-    tree: html.HtmlElement, url: str | None, location: str, *, favor_precision: bool
+    tree: html.HtmlElement, url: str | None, location: str, *, favor_recall: bool
 ) -> Document | None:
     try:
         result = bare_extraction(
             tree,
             url=url,
-            with_metadata=True,
+            with_metadata=False,
             include_comments=False,
             include_tables=False,
-            favor_precision=favor_precision,
+            favor_recall=favor_recall,
             deduplicate=False,
         )
     except RecursionError:
@@ -123,15 +142,37 @@ def _bare(
     return result if isinstance(result, Document) else None
 
 
-def _paragraphs(result: Document, title: str | None) -> tuple[str, ...]:
+def _titles(tree: html.HtmlElement, metadata: Metadata) -> list[str]:
+    found = [metadata.title, *(c.value for c in metadata.provenance if c.field == "title")]
+    found += [_first_text(tree, "//title")]
+    found += [" ".join(h.text_content().split()) for h in tree.iter("h1")][:2]
+    return [t for t in dict.fromkeys(_comparable(t) for t in found if t) if t]
+
+
+def _paragraphs(result: Document, titles: list[str]) -> tuple[str, ...]:
     """One paragraph per block element of trafilatura's body (line breaks split too)."""
     out: list[str] = []
     if result.body is not None:
         for element in result.body:
             _collect_blocks(element, out)
-    if title:  # the headline repeated at the top of the body (maybe after a kicker)
-        out = [p for i, p in enumerate(out) if i >= _HEAD or not _same_text(p, title)]
-    return tuple(out)
+    # the headline repeated at the top of the body (maybe with a kicker or the site's name)
+    return tuple(p for i, p in enumerate(out) if i >= _HEAD or not _is_headline(p, titles))
+
+
+def _is_headline(paragraph: str, titles: list[str]) -> bool:
+    text = _comparable(paragraph)
+    words = len(text.split())
+    for title in titles:
+        size = len(title.split())
+        if text == title or (size >= 3 and f" {title} " in f" {text} " and words <= size + 8):
+            return True
+        if words >= 3 and f" {text} " in f" {title} " and words >= 0.6 * size:
+            return True
+    return False
+
+
+def _comparable(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
 def _collect_blocks(element: etree._Element, out: list[str]) -> None:
@@ -151,12 +192,8 @@ def _add_lines(text: str | None, out: list[str]) -> None:
             out.append(cleaned)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 def _prose_words(paragraphs: tuple[str, ...]) -> int:
-    counts = (len(p.split()) for p in paragraphs)
+    counts = (count_words(p) for p in paragraphs)
     return sum(n for n in counts if n >= _MIN_PROSE_WORDS)
 
 
@@ -164,90 +201,52 @@ def _has_prose(paragraphs: tuple[str, ...]) -> bool:
     return _prose_words(paragraphs) >= _MIN_ARTICLE_WORDS
 
 
-def _to_extracted(
-    doc: Fetched, page: _Page, result: Document, paragraphs: tuple[str, ...]
-) -> Extracted:
-    url = page.url or _http_url(result.url)
-    domain = _domain(url) or _strip_www(result.hostname)
+def _to_extracted(doc: Fetched, page: _Page, paragraphs: tuple[str, ...]) -> Extracted:
+    md = page.metadata
     return Extracted(
-        title=result.title or page.title,
+        title=md.title,
         paragraphs=paragraphs,
-        url=url,
-        source=Outlet(name=result.sitename or page.sitename, domain=domain, url=url),
-        published=_published(result.date, page.published),
-        authors=_authors(result.author),
-        language=page.language or result.language,
-        image=page.image or _absolute(result.image, url),
+        url=page.url,
+        source=Outlet(name=md.outlet, domain=_domain(page.url), url=page.url),
+        published=md.published,
+        authors=md.authors,
+        language=md.language,
+        image=md.image,
         images=page.images,
-        paywalled=page.paywalled,
+        paywalled=_paywalled(page.paywall, paragraphs),
         extractor=TrafilaturaExtractor.name,
         fetched_at=doc.fetched_at,
+        provenance=md.provenance,
     )
 
 
-def _authors(raw: str | None) -> tuple[str, ...]:
-    names: list[str] = []
-    for part in (raw or "").split(";"):
-        name = re.sub(r"^\s*by\s+", "", part, flags=re.IGNORECASE).strip()
-        if name and name not in names:
-            names.append(name)
-    return tuple(names)
-
-
-def _published(found: str | None, declared: str | None) -> str | None:
-    """The page's own full timestamp when it agrees with trafilatura's date, else the date."""
-    if declared and (not found or declared.startswith(found)):
-        return declared
-    return found
+def _paywalled(signals: list[str], paragraphs: tuple[str, ...]) -> bool:
+    """JSON-LD or a prompt says so, the body ends on a prompt, or markup and a short body."""
+    if any(s.startswith(("json-ld", "prompt")) for s in signals):
+        return True
+    if any(paywall_prompt(p) for p in paragraphs[-3:]):
+        return True
+    markup = any(s.startswith("markup") for s in signals)
+    return markup and sum(count_words(p) for p in paragraphs) < _SHORT_PAYWALLED
 
 
 # --- page metadata ----------------------------------------------------------------------
 
 
-def _read_page(tree: html.HtmlElement, fetched_url: str | None) -> _Page:
-    meta = _meta(tree)
-    objects = list(_json_ld(tree))
-    url = _canonical(tree, meta, objects, fetched_url)
+def _read_page(tree: html.HtmlElement, doc: Fetched) -> _Page:
+    objects = list(json_ld_objects(tree))
+    url = _canonical(tree, meta_tags(tree), objects, doc.url)
+    fetched_at = doc.fetched_at or datetime.now(UTC)
+    metadata = read_metadata(
+        tree, url=url, fetched_at=fetched_at, trafilatura=lambda: _trafilatura_metadata(tree, url)
+    )
     return _Page(
         url=url,
-        title=meta.get("og:title") or _first_text(tree, "//title"),
-        language=_language(tree, meta),
-        image=_absolute(meta.get("og:image") or meta.get("twitter:image"), url),
-        published=_declared_date(meta, objects),
-        sitename=meta.get("og:site_name") or _publisher(objects),
-        paywalled=any(str(o.get("isAccessibleForFree", "")).lower() == "false" for o in objects),
+        metadata=metadata,
+        titles=_titles(tree, metadata),
+        paywall=paywall_signals(tree, objects),
         images=tuple(_images(tree, url)),
     )
-
-
-def _meta(tree: html.HtmlElement) -> dict[str, str]:
-    """<meta> values by lower-cased property/name/itemprop (first one wins)."""
-    found: dict[str, str] = {}
-    for element in tree.iter("meta"):
-        key = element.get("property") or element.get("name") or element.get("itemprop")
-        value = (element.get("content") or "").strip()
-        if key and value:
-            found.setdefault(key.strip().lower(), value)
-    return found
-
-
-def _json_ld(tree: html.HtmlElement) -> Iterator[dict[str, Any]]:
-    """Every JSON-LD object on the page, @graph members and lists flattened."""
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        yield from _flatten(data)
-
-
-def _flatten(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _flatten(item)
-    elif isinstance(data, dict):
-        yield data
-        yield from _flatten(data.get("@graph"))
 
 
 def _canonical(
@@ -286,37 +285,6 @@ def _domain(url: str | None) -> str | None:
 
 def _strip_www(host: str | None) -> str | None:
     return host[4:] if host and host.startswith("www.") else host
-
-
-def _language(tree: html.HtmlElement, meta: dict[str, str]) -> str | None:
-    """Primary subtag of <html lang>, og:locale or Content-Language ("en-GB" -> "en")."""
-    for raw in (tree.get("lang"), tree.get("xml:lang"), meta.get("og:locale")):
-        tag = re.split(r"[-_]", (raw or "").strip())[0].lower()
-        if re.fullmatch(r"[a-z]{2,3}", tag):
-            return tag
-    return None
-
-
-def _declared_date(meta: dict[str, str], objects: list[dict[str, Any]]) -> str | None:
-    candidates = [o.get("datePublished") for o in objects]
-    candidates += [meta.get(k) for k in ("article:published_time", "datepublished", "pubdate")]
-    for value in candidates:
-        if isinstance(value, str):
-            try:
-                stamp = datetime.fromisoformat(value.strip())
-            except ValueError:
-                continue
-            # a bare date stays a date: no invented midnight
-            return stamp.date().isoformat() if len(value.strip()) <= 10 else stamp.isoformat()
-    return None
-
-
-def _publisher(objects: list[dict[str, Any]]) -> str | None:
-    for obj in objects:
-        publisher = obj.get("publisher")
-        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
-            return str(publisher["name"])
-    return None
 
 
 def _first_text(tree: html.HtmlElement, xpath: str) -> str | None:

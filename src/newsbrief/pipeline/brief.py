@@ -8,6 +8,8 @@
     entities  = recognizer(title + body)
     read time = read_time(body)                          (>= 1 for any non-empty body)
     genre     = opinion when the URL, the title or the prose says so, else news
+    statements = extract_statements(body, people=entities.people, parser=parser)
+    relations  = extract_relations(body, people=entities.people)
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import re
 
 from newsbrief.pipeline.quotes import select_quotes
 from newsbrief.pipeline.readtime import read_time
+from newsbrief.pipeline.relations import extract_relations
+from newsbrief.pipeline.statements import extract_statements
 from newsbrief.pipeline.text import count_words, split_sentences
-from newsbrief.ports import EntityRecognizer, LanguageDetector
+from newsbrief.ports import DependencyParser, EntityRecognizer, LanguageDetector
 from newsbrief.records import Article, Brief, Genre
 
 _OPINION_URL = re.compile(
@@ -47,13 +51,16 @@ def make_brief(
     recognizer: EntityRecognizer,
     detector: LanguageDetector | None = None,
     summary_method: str = "extractive",
+    parser: DependencyParser | None = None,
 ) -> Brief:
-    """The brief of ``article``: summary, quotes, entities, read time and genre."""
+    """The brief of ``article``: summary, quotes, entities, read time, genre, statements
+    and relations (``parser``, optional, refines statement detection)."""
     body = article.text
     language = article.language
     if language is None and detector is not None and body.strip():
         language = detector.detect(body)
     summary = _summary(body, language) if body.strip() else []
+    entities = recognizer.entities("\n\n".join(t for t in (article.title, body) if t))
     card = article.card
     quotes = select_quotes(
         body, exclude=summary, forbid=[t for t in (card.summary, card.label) if t] if card else []
@@ -72,11 +79,13 @@ def make_brief(
         quotes=tuple(quotes),
         summary=" ".join(summary),
         summary_method=summary_method,
-        entities=recognizer.entities("\n\n".join(t for t in (article.title, body) if t)),
+        entities=entities,
         image=article.image,
         images=article.images,
         paywalled=article.paywalled,
         genre=detect_genre(article),
+        statements=extract_statements(body, people=entities.people, parser=parser),
+        relations=extract_relations(body, people=entities.people),
         card=card,
     )
 
@@ -98,15 +107,29 @@ def detect_genre(article: Article) -> Genre:
     evidence outside quotation marks (rhetorical questions, verdicts such as "the
     conclusion is clear", first-person argument, "should"/"must").
     """
-    if article.url and _OPINION_URL.search(article.url.split("?")[0]):
-        return "opinion"
-    if article.title and _OPINION_TITLE.match(article.title):
-        return "opinion"
+    return explain_genre(article)[0]
+
+
+def explain_genre(article: Article) -> tuple[Genre, tuple[str, ...]]:
+    """The genre (as :func:`detect_genre`) and the evidence for it, in words.
+
+    Each piece of evidence names its kind and quotes what was found verbatim, e.g.
+    ``'url: /opinion/'``, ``'title: Analysis:'`` or ``'verdict: the conclusion is clear'``.
+    """
+    url = _OPINION_URL.search(article.url.split("?")[0]) if article.url else None
+    if url:
+        return "opinion", (f"url: {url.group()}",)
+    title = _OPINION_TITLE.match(article.title) if article.title else None
+    if title:
+        return "opinion", (f"title: {title.group().strip()}",)
     prose = _QUOTED.sub(" ", article.text)
     words = count_words(prose)
     if words < 250:
-        return "news"
-    return "opinion" if _argument_points(prose, words) >= 3 else "news"
+        return "news", (f"too short to argue: {words} words outside quotes",)
+    evidence = tuple(f"verdict: {m.group()}" for m in _VERDICT.finditer(prose))
+    points = _argument_points(prose, words)
+    evidence += (f"argument points: {points} (3 or more is opinion)",)
+    return ("opinion" if points >= 3 else "news"), evidence
 
 
 def _argument_points(prose: str, words: int) -> int:

@@ -149,6 +149,7 @@ def clean(ex: Extracted) -> Article:
         extractor=ex.extractor,
         fetched_at=ex.fetched_at,
         removed=removed,
+        provenance=ex.provenance,
     )
 
 

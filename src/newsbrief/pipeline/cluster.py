@@ -15,7 +15,7 @@ How one article is placed::
     retrieve = stories sharing the article's heaviest terms (bounded work per article)
     s1, s2   = best and second-best story similarity (optionally blended with embeddings,
                times a time decay from the story's last member)
-    join     iff s1 - margin_weight * s2 >= threshold - length_slope * ln(terms / 100)
+    join     iff s1 - margin_weight * s2 >= threshold * sqrt(min(1, terms / short_terms))
     cold     = a story with no new member for ``cold_days`` days is closed
 """
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import json
 import math
 import re
 from collections import Counter
@@ -31,7 +30,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 Embedder = Callable[[str], Sequence[float]]
@@ -40,16 +38,15 @@ Embedder = Callable[[str], Sequence[float]]
 _SNAPSHOT_VERSION = 1
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _PHRASE_RE = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|of|de|del|da|van|von|al|bin))*")
-_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
+_STOP_TEXT = """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
     for from further had has have having he her here hers herself him himself his how i if in
     into is it its itself just me more most my myself no nor not now of off on once only or
     other our ours ourselves out over own same she should so some such than that the their
     theirs them themselves then there these they this those through to too under until up
     very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves said says say s t don didn doesn isn wasn weren won wouldn ve ll re""".split()
-)
+    yourself yourselves said says say s t don didn doesn isn wasn weren won wouldn ve ll re"""
+_STOPWORDS = frozenset(_STOP_TEXT.split())
 _PRIOR_DOC_WORDS = 300.0
 """Words in a typical article: turns a word frequency into a document frequency."""
 
@@ -71,12 +68,13 @@ class ClusterDoc:
 class ClusterConfig:
     """Parameters of :class:`StoryClusterer` (defaults tuned on the shared dev sets)."""
 
-    threshold: float = 0.27
-    """Score an article needs to join its best story (for an article of 100 terms)."""
-    margin_weight: float = 0.4
+    threshold: float = 0.19
+    """Score an article needs to join its best story."""
+    margin_weight: float = 0.3
     """How much the second-best story's similarity counts against joining the best."""
-    length_slope: float = 0.06
-    """Threshold drop per unit of ln(distinct terms / 100): long texts have lower cosines."""
+    short_terms: int = 100
+    """Below this many distinct terms the threshold scales with sqrt(terms / short_terms):
+    short texts (headlines, snippets) share few words even when they tell one story."""
     cold_days: float = 120.0
     """A story with no new member for this many days is closed; 0 = never."""
     half_life_days: float = 0.0
@@ -142,14 +140,30 @@ def entity_phrases(text: str) -> list[str]:
     return out
 
 
+_PRIOR_WORDS = 40_000
+_PRIOR_TOKEN = re.compile(r"^[^\W_]{2,}$")
+
+
 @lru_cache(maxsize=1)
 def _prior() -> dict[str, float]:
-    """Word -> share of documents containing it, from the packaged word-frequency list."""
-    raw = resources.files("newsbrief").joinpath("data/wordfreq_en.json").read_text("utf-8")
+    """Word -> share of documents containing it, from the ``wordfreq`` package's English list.
+
+    The word list is read from the installed package (its data is not copied into this
+    repository). Without the package the prior is empty and IDF is learned from the stream
+    alone, which clusters a little worse early in a stream.
+    """
+    try:
+        from wordfreq import get_frequency_dict
+    except ImportError:
+        return {}
     table: dict[str, float] = {}
-    for zipf, words in json.loads(raw)["zipf"].items():
-        share = -math.expm1(-(10 ** (float(zipf) - 9)) * _PRIOR_DOC_WORDS)
-        table.update(dict.fromkeys(words.split(), share))
+    for word, freq in sorted(get_frequency_dict("en").items(), key=lambda kv: -kv[1]):
+        if len(table) >= _PRIOR_WORDS:
+            break
+        if freq <= 0 or not _PRIOR_TOKEN.match(word) or word in table:
+            continue
+        zipf = round(math.log10(freq) + 9, 1)
+        table[word] = -math.expm1(-(10 ** (zipf - 9)) * _PRIOR_DOC_WORDS)
     return table
 
 
@@ -215,23 +229,24 @@ class StoryClusterer:
         """Rebuild a clusterer from :meth:`snapshot` output."""
         if data.get("version") != _SNAPSHOT_VERSION:
             raise ValueError(f"unsupported clusterer snapshot version {data.get('version')!r}")
-        self = cls(ClusterConfig(**data["config"]), embedder=embedder)
-        self._state = _State(docs=data["docs"], df=Counter(data["df"]), closed=data["closed"])
+        clusterer = cls(ClusterConfig(**data["config"]), embedder=embedder)
+        clusterer._state = _State(docs=data["docs"], df=Counter(data["df"]), closed=data["closed"])
         for raw in data["stories"]:
-            self._register(_Story(**raw))
-        return self
+            clusterer._register(_Story(**raw))
+        return clusterer
 
     # ---------------------------------------------------------------- vectors
     def _vectorize(self, doc: ClusterDoc) -> dict[str, float]:
         """Unit TF-IDF vector of the article; updates document frequencies first."""
         cfg, st = self.config, self._state
-        counts: Counter[str] = Counter(tokenize(doc.title) * cfg.title_weight)
-        counts.update(tokenize(doc.text))
+        counts: dict[str, float] = {}
+        for token in tokenize(doc.title) * cfg.title_weight + tokenize(doc.text):
+            counts[token] = counts.get(token, 0) + 1
         if cfg.entity_weight > 0:
             ents = entity_phrases(f"{doc.title}\n{doc.text}")
             ents += [e.lower() for e in doc.entities]
             for name in ents:
-                counts["@" + name] += cfg.entity_weight
+                counts["@" + name] = counts.get("@" + name, 0) + cfg.entity_weight
         st.docs += 1
         st.df.update(counts.keys())
         weights = {t: (1 + math.log(c)) * self._idf(t) for t, c in counts.items() if c >= 1}
@@ -239,6 +254,8 @@ class StoryClusterer:
         return {t: w / norm for t, w in weights.items() if w > 0} if norm else {}
 
     def _idf(self, term: str) -> float:
+        if not _prior():  # no word-frequency prior installed: IDF from the stream alone
+            return max(0.0, math.log(self._state.docs / max(1, self._state.df[term])))
         n0 = self.config.prior_docs
         key = term[1:] if term.startswith("@") else term
         share = _prior().get(key, _unknown_share()) if " " not in key else _unknown_share()
@@ -287,7 +304,9 @@ class StoryClusterer:
         out = []
         for sid in candidates:
             story = self._state.stories[sid]
-            dot = sum(w * story.centroid.get(t, 0.0) for t, w in vector.items())
+            centroid = story.centroid
+            # fsum is exact, so the set's iteration order cannot change the result
+            dot = math.fsum(vector[t] * centroid[t] for t in vector.keys() & centroid.keys())
             sim = dot / math.sqrt(story.norm2)
             if embedding is not None and story.embedding is not None:
                 sim = (1 - cfg.embed_weight) * sim + cfg.embed_weight * _cosine(
@@ -301,7 +320,11 @@ class StoryClusterer:
 
     # ------------------------------------------------------------------ state
     def _start(
-        self, doc_id: str, vector: dict[str, float], embedding: list[float] | None, now: float | None
+        self,
+        doc_id: str,
+        vector: dict[str, float],
+        embedding: list[float] | None,
+        now: float | None,
     ) -> str:
         sid = story_id(doc_id)
         if sid in self._state.stories:  # the same id seen twice: keep ids unique
@@ -358,12 +381,12 @@ class StoryClusterer:
 
 
 def join_decision(best: float, second: float, terms: int, config: ClusterConfig) -> bool:
-    """Whether an article joins its best story: best similarity, penalised by the
-    second best (a crowded topic needs a clearer winner), against a threshold that
-    drops for longer texts (whose cosines run lower)."""
+    """Whether an article joins its best story: the best similarity, less a share of the
+    second best (a crowded topic needs a clearer winner), against a threshold that is
+    lower for short texts (``terms`` = distinct terms of the article)."""
     if best <= 0 or terms == 0:
         return False
-    needed = config.threshold - config.length_slope * math.log(terms / 100.0)
+    needed = config.threshold * math.sqrt(min(1.0, terms / config.short_terms))
     return best - config.margin_weight * second >= needed
 
 

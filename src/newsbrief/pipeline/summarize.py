@@ -44,13 +44,20 @@ FEATURES: tuple[str, ...] = (
     "question",
     "log_doc_len",
     "attribution",
+    "graph",
+    "words",
 )
 MULTI_FEATURES: tuple[str, ...] = ("single", "support", "doc_first", "doc_rel")
 
 _REDUNDANT = 0.5  # cosine above which a candidate repeats a chosen sentence
-_QUOTES = "\"“”«»„"
-_ATTRIBUTION = frozenset("said says told added according explained insisted claimed".split())
-_EN_FUNCTION = frozenset("the of and to in is was that for on with as it by at from".split())
+_QUOTES = '"“”«»„'
+_DOC_PENALTY = 0.5  # score taken off a document's sentences for each one already chosen from it
+_ATTRIBUTION = frozenset(
+    ["said", "says", "told", "added", "according", "explained", "insisted", "claimed"]
+)
+_EN_FUNCTION = frozenset(
+    ["the", "of", "and", "to", "in", "is", "was", "that", "for", "on", "with", "as", "it", "by"]
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,13 @@ class LinearModel:
         assert isinstance(names, list)
         bias = data["bias"]
         assert isinstance(bias, int | float)
-        return cls(tuple(str(n) for n in names), floats("mean"), floats("scale"),
-                   floats("weights"), float(bias))
+        return cls(
+            tuple(str(n) for n in names),
+            floats("mean"),
+            floats("scale"),
+            floats("weights"),
+            float(bias),
+        )
 
     def score(self, row: Sequence[float]) -> float:
         """Log-odds that the sentence belongs in the summary."""
@@ -104,13 +116,21 @@ def _single_model() -> LinearModel:
     return _load("summarizer.json")
 
 
+def _one_model() -> LinearModel:
+    return _load("summarizer_one.json")
+
+
 def _multi_model() -> LinearModel:
     return _load("summarizer_multi.json")
 
 
 def summarize(text: str, n: int = 3, *, language: str | None = None) -> list[str]:
-    """The ``n`` best sentences of ``text``, verbatim, in reading order."""
-    return _summarize(text, n, language, _single_model())
+    """The ``n`` best sentences of ``text``, verbatim, in reading order.
+
+    ``n == 1`` uses a model trained to pick the one sentence that best stands for the whole
+    text; larger ``n`` a model trained to pick the members of the best set of sentences.
+    """
+    return _summarize(text, n, language, _one_model() if n == 1 else _single_model())
 
 
 def _summarize(text: str, n: int, language: str | None, model: LinearModel) -> list[str]:
@@ -127,10 +147,11 @@ def summary_for_brief(
 ) -> list[str]:
     """A short summary for a brief: 2 to ``max_sentences`` sentences within ``max_words``.
 
-    Sentences are taken best first while they fit the word budget. The budget yields to the
-    two-sentence minimum up to half again its size (the best sentence plus the best one that
-    fits in 1.5 x ``max_words``); when no second sentence fits even then, the best sentence is
-    returned alone, however long, so non-empty text always gives at least one sentence.
+    The best sentence always opens the selection; the next best follow while they fit the word
+    budget. The budget yields to the two-sentence minimum up to half again its size (the best
+    sentence plus the best one that fits in 1.5 x ``max_words``); when no second sentence fits
+    even then, the best sentence is returned alone, however long, so non-empty text always
+    gives at least one sentence and never a cut one.
     """
     sents = _sentences(text)
     if not sents:
@@ -138,16 +159,14 @@ def summary_for_brief(
     scores = [_single_model().score(r) for r in _feature_rows(text, sents, language)]
     order = _select(sents, scores, len(sents))
     words = [count_words(s.span.text) for s in sents]
-    chosen = _fill(order, words, max_sentences, max_words)
+    chosen = _fill(order, words, max_sentences, max_words, first=order[0])
     if len(chosen) < 2 <= max_sentences:
-        chosen = _fill(order[:1] + order[1:], words, 2, int(max_words * 1.5), first=order[0])
+        chosen = _fill(order, words, 2, int(max_words * 1.5), first=order[0])
     return [sents[i].span.text for i in sorted(chosen)]
 
 
-def _fill(
-    order: list[int], words: list[int], limit: int, budget: int, *, first: int | None = None
-) -> list[int]:
-    chosen = [] if first is None else [first]
+def _fill(order: list[int], words: list[int], limit: int, budget: int, *, first: int) -> list[int]:
+    chosen = [first]
     total = sum(words[i] for i in chosen)
     for i in order:
         if len(chosen) >= limit:
@@ -155,7 +174,7 @@ def _fill(
         if i not in chosen and total + words[i] <= budget:
             chosen.append(i)
             total += words[i]
-    return chosen or order[:1]
+    return chosen
 
 
 def summarize_many(docs: Sequence[str], n: int = 9, *, language: str | None = None) -> list[str]:
@@ -201,7 +220,7 @@ def _multi_rows(
 
 
 def _sentences(text: str) -> list[_Sentence]:
-    out = []
+    out: list[_Sentence] = []
     for span in sentence_spans(text):
         toks = tokens(span.text)
         if toks:
@@ -216,11 +235,12 @@ def _select(
     chosen: list[int] = []
     per_doc: Counter[int] = Counter()
     remaining = set(range(len(sents)))
-    while remaining and len(chosen) < n:
-        def gain(i: int) -> tuple[float, int]:
-            spread = per_doc[doc_of[i]] * _DOC_PENALTY if doc_of else 0.0
-            return scores[i] - spread, -i
 
+    def gain(i: int) -> tuple[float, int]:
+        spread = per_doc[doc_of[i]] * _DOC_PENALTY if doc_of else 0.0
+        return scores[i] - spread, -i
+
+    while remaining and len(chosen) < n:
         best = max(remaining, key=gain)
         remaining.discard(best)
         if any(_cosine(sents[best].tf, sents[j].tf) > _REDUNDANT for j in chosen):
@@ -231,9 +251,6 @@ def _select(
     return chosen
 
 
-_DOC_PENALTY = 0.5
-
-
 def _feature_rows(text: str, sents: list[_Sentence], language: str | None) -> list[list[float]]:
     """One row of ``FEATURES`` values per sentence."""
     total = len(sents)
@@ -241,11 +258,28 @@ def _feature_rows(text: str, sents: list[_Sentence], language: str | None) -> li
     isf = _inverse_sentence_frequency(sents)
     lead = sum((s.tf for s in sents[:3]), Counter[str]())
     english = _is_english(doc_tf, language)
+    graph = _graph_degree(sents)
     rows = []
-    for s in sents:
+    for s, g in zip(sents, graph, strict=True):
         rest = doc_tf - s.tf
-        rows.append(_row(text, s, total, rest, lead, isf, english))
+        rows.append([*_row(text, s, total, rest, lead, isf, english), g, sum(s.tf.values()) / 25])
     return rows
+
+
+def _graph_degree(sents: list[_Sentence], window: int = 60) -> list[float]:
+    """TextRank's similarity summed over the other sentences (within ``window``), max-scaled."""
+    sets = [set(s.tf) for s in sents]
+    logs = [math.log(len(x) + 1) for x in sets]
+    degree = [0.0] * len(sents)
+    for i in range(len(sents)):
+        for j in range(i + 1, min(len(sents), i + window)):
+            shared = len(sets[i] & sets[j])
+            if shared:
+                sim = shared / (logs[i] + logs[j])
+                degree[i] += sim
+                degree[j] += sim
+    top = max(degree, default=0.0) or 1.0
+    return [d / top for d in degree]
 
 
 def _row(
@@ -259,7 +293,7 @@ def _row(
 ) -> list[float]:
     raw = s.span.text
     n_words = sum(s.tf.values())
-    lead_sim = _cosine(s.tf, lead - s.tf, isf) if s.index >= 3 else _cosine(s.tf, lead - s.tf, isf)
+    lead_sim = _cosine(s.tf, lead - s.tf, isf)
     in_quotes = sum(len(m) for m in re.findall(r"[\"“«„][^\"”»“]*[\"”»“]", raw))
     return [
         float(s.index == 0),

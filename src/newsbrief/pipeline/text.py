@@ -67,8 +67,9 @@ def tokens(text: str) -> list[str]:
 
 def normalize(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form, for comparing paragraphs."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(tokens(text))
 
 

@@ -459,7 +459,7 @@ def test_concurrent_writers_do_not_duplicate(open_store: OpenStore) -> None:
     assert stores[0].count_articles() == 30
 
 
-CRASH_ARTICLES = 400
+CRASH_ARTICLES = 200
 
 
 def crash_batches() -> list[list[NewArticle]]:
@@ -485,10 +485,12 @@ def write_crash_batches(store: SqlStorage, *, report: bool = False) -> None:
             store.upsert_articles(batch)
         if report:
             print(i, flush=True)
+    if report:
+        print("done", flush=True)
 
 
 def rewrite_forever(store: SqlStorage) -> None:
-    """Keeps rewriting stored articles (the crash test's child, once its batches are done)."""
+    """Keeps changing stored articles, so that every write copies a version."""
     for i in itertools.count():
         rec = article(i % 50)
         store.upsert_article(replace(rec, paragraphs=(*rec.paragraphs, f"Revision {i}.")))
@@ -506,9 +508,8 @@ suite.rewrite_forever(store)
 """
 
 
-@pytest.mark.slow
-def test_kill_9_mid_ingest_leaves_a_consistent_store(db_url: str) -> None:
-    open_storage(db_url).close()  # migrate first, so the kill lands among article writes
+def _kill_child_after(db_url: str, line: str, delay: float) -> None:
+    """Runs the writer child, and SIGKILLs it ``delay`` seconds after it printed ``line``."""
     child = subprocess.Popen(
         [sys.executable, "-c", _CHILD, __file__, db_url],
         stdout=subprocess.PIPE,
@@ -516,23 +517,38 @@ def test_kill_9_mid_ingest_leaves_a_consistent_store(db_url: str) -> None:
         text=True,
     )
     assert child.stdout is not None
-    for line in child.stdout:
-        if int(line) >= 60:
+    for got in child.stdout:
+        if got.strip() == line:
             break
-    time.sleep(0.05)
+    time.sleep(delay)
     os.kill(child.pid, signal.SIGKILL)
     _, err = child.communicate()
     assert child.returncode == -signal.SIGKILL, err
 
-    store = open_storage(db_url)
-    try:
+
+@pytest.mark.slow
+def test_kill_9_mid_ingest_leaves_a_consistent_store(db_url: str) -> None:
+    open_storage(db_url).close()  # migrate first, so the kills land among article writes
+    _kill_child_after(db_url, "40", 0.05)  # while adding articles, in batches or one by one
+    with open_storage(db_url) as store:
         assert store.count_articles() > 0
+        _assert_consistent(store)
+        _assert_batches_all_or_nothing(store)
+    _kill_child_after(db_url, "done", 0.2)  # while rewriting articles (copying versions)
+    with open_storage(db_url) as store:
         _assert_consistent(store)
         write_crash_batches(store)
         _assert_consistent(store)
         _assert_final_state(store)
-    finally:
-        store.close()
+
+
+def _assert_batches_all_or_nothing(store: SqlStorage) -> None:
+    stored = {a.id for a in store.all_articles_in_order()}
+    seen: set[str] = set()
+    for batch in crash_batches():
+        new = {rec.id for rec in batch} - seen
+        seen |= new
+        assert new <= stored or not (new & stored), "a batch was half written"
 
 
 def _assert_consistent(store: SqlStorage) -> None:

@@ -153,6 +153,6 @@ def _hit(row: Any) -> SearchHit:
         title=m["title"],
         source=m["source"],
         published=m["published"],
-        snippet=m["snippet"] or "",
+        snippet=" ".join((m["snippet"] or "").split()),  # one line, paragraphs joined
         score=float(m["score"]),
     )
