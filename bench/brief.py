@@ -41,7 +41,7 @@ def generate(out: Path, n: int, seed: int = 7) -> list[Path]:
         extra = "".join(rng.sample(paras, k=min(4, len(paras))))
         extra = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), extra)
         page = base.replace("</article>", extra + "</article>", 1)
-        page = page.replace("<link rel=\"canonical\" href=\"", f"<link rel=\"canonical\" href=\"{i}-", 1)
+        page = page.replace('<link rel="canonical" href="', f'<link rel="canonical" href="{i}-', 1)
         p = out / f"page{i:05d}.html"
         p.write_text(page, encoding="utf-8")
         paths.append(p)
@@ -84,12 +84,18 @@ def main() -> None:
     print(f"pages: {args.pages}")
     print(f"one brief (spaCy), median of 30: {statistics.median(one) * 1000:.1f} ms")
     print(f"baseline trafilatura.extract only: {base:.1f} pages/s")
-    print(f"brief with spaCy entities:         {spacy_rate:.1f} articles/s "
-          f"({spacy_rate / base:.2f}x baseline)")
-    print(f"brief with gazetteer entities:     {gaz_rate:.1f} articles/s "
-          f"({gaz_rate / base:.2f}x baseline)")
-    print(f"peak traced allocation of one brief: {peak_one / 1e6:.1f} MB; "
-          f"max RSS of the run: {rss:.0f} MB")
+    print(
+        f"brief with spaCy entities:         {spacy_rate:.1f} articles/s "
+        f"({spacy_rate / base:.2f}x baseline)"
+    )
+    print(
+        f"brief with gazetteer entities:     {gaz_rate:.1f} articles/s "
+        f"({gaz_rate / base:.2f}x baseline)"
+    )
+    print(
+        f"peak traced allocation of one brief: {peak_one / 1e6:.1f} MB; "
+        f"max RSS of the run: {rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ def seed(prefix: str) -> Path:
     return found[0]
 
 
-def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``newsbrief`` command in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(

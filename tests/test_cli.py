@@ -51,9 +51,28 @@ def test_brief_json_follows_the_spec(article: Path) -> None:
     r = run_cli("brief", str(article), "--format", "json")
     assert r.returncode == 0, r.stderr
     b = json.loads(r.stdout)
-    for key in ("id", "url", "title", "source", "published", "authors", "language", "word_count",
-                "read_time_minutes", "read_time_basis", "quotes", "summary", "summary_method",
-                "entities", "image", "images", "paywalled", "genre", "statements", "relations"):
+    for key in (
+        "id",
+        "url",
+        "title",
+        "source",
+        "published",
+        "authors",
+        "language",
+        "word_count",
+        "read_time_minutes",
+        "read_time_basis",
+        "quotes",
+        "summary",
+        "summary_method",
+        "entities",
+        "image",
+        "images",
+        "paywalled",
+        "genre",
+        "statements",
+        "relations",
+    ):
         assert key in b, key
     assert b["title"] == "Ferry service resumes after storm"
     assert b["source"]["name"] == "The Gull Gazette"
@@ -200,8 +219,10 @@ def test_html_without_an_article(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
 def test_legacy_encodings(tmp_path: Path, encoding: str) -> None:
-    text = ("Café owners in Málaga said the new tax would cost them dearly. "
-            "“We cannot absorb it,” said Ramón Ortiz, who runs three cafés near the port. ") * 6
+    text = (
+        "Café owners in Málaga said the new tax would cost them dearly. "
+        "“We cannot absorb it,” said Ramón Ortiz, who runs three cafés near the port. "
+    ) * 6
     if encoding == "latin-1":
         text = text.replace("“", '"').replace("”", '"')
     p = tmp_path / "cafe.txt"

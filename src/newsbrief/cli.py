@@ -74,13 +74,21 @@ def common_options(f: F) -> F:
 
 
 def _setup(verbose: int, quiet: bool) -> None:
-    _state["verbose"] = verbose
-    level = (
-        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    )
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
+    """Log to stderr: errors only with -q; our warnings by default; everything with -v."""
+    _state["verbose"] = -1 if quiet else verbose
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if quiet or verbose == 0:
+        floor = logging.ERROR if quiet else logging.WARNING
+        handler.addFilter(
+            lambda r: (
+                r.levelno >= logging.ERROR
+                or (r.levelno >= floor and r.name.startswith("newsbrief"))
+            )
+        )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel((logging.WARNING, logging.INFO, logging.DEBUG)[min(max(verbose, 0), 2)])
 
 
 def _engine(opts: dict[str, Any], **settings: Any) -> Engine:
@@ -139,8 +147,9 @@ def brief(sources: tuple[str, ...], fmt: str, **opts: Any) -> int:
         return _report(engine.iter_briefs(sources), _emit_brief(fmt))
     good: list[Any] = []
     code = _report(engine.iter_briefs(sources), good.append)
+    single = len(sources) == 1 and engine.expand(sources[:1]) == list(sources) if good else True
     if good and fmt == "json":
-        _echo_json_briefs(good)
+        _echo_json_briefs(good, single=single)
     elif good:
         click.echo(_html_page(good), nl=False)
     return code
@@ -156,8 +165,9 @@ def _emit_brief(fmt: str) -> Callable[[Any], None]:
     return lambda b: console.print(render.brief_renderable(b))
 
 
-def _echo_json_briefs(briefs: list[Any]) -> None:
-    if len(briefs) == 1:
+def _echo_json_briefs(briefs: list[Any], *, single: bool) -> None:
+    """One pretty object for a single document; JSON Lines for several."""
+    if single and len(briefs) == 1:
         click.echo(render.brief_json(briefs[0]))
         return
     for b in briefs:

@@ -8,7 +8,7 @@
      |    +-- TooLarge            larger than the size cap
      |    +-- NoArticle           HTML/text in which no article was found
      +-- FetchError            the network failed us
-     |    +-- BlockedAddress      a private/loopback/reserved address, or a scheme other than http(s)
+     |    +-- BlockedAddress      a private or reserved address, or not http(s)
      +-- NotFound              no stored article or story with that id
      +-- StorageError          the store could not be read or written
 

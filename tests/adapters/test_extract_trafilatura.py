@@ -297,3 +297,36 @@ def test_date_only_metadata_gets_no_invented_time() -> None:
         f"{BODY}</article></body></html>"
     )
     assert TrafilaturaExtractor().extract(html_doc(markup)).published == "2024-02-29"
+
+
+def test_headline_with_site_name_or_kicker_is_not_body() -> None:
+    markup = (
+        "<html><head><title>Pier reopens after repairs | Bay Post</title></head><body><article>"
+        "<p>Waterfront: Pier reopens after repairs</p>"
+        f"{BODY}</article></body></html>"
+    )
+    got = TrafilaturaExtractor().extract(html_doc(markup))
+    assert got.paragraphs[0].startswith("The harbour master said pier number 0")
+
+
+def test_cjk_article_is_found() -> None:
+    sentence = "市議会は火曜日、港の防波堤を秋までに再建する計画を賛成多数で可決した。"
+    markup = f"<html><body><article>{''.join(f'<p>{sentence}</p>' for _ in range(3))}</article>"
+    got = TrafilaturaExtractor().extract(html_doc(markup + "</body></html>"))
+    assert got.paragraphs and got.paragraphs[0] == sentence
+
+
+def test_body_ending_on_a_subscribe_prompt_is_paywalled() -> None:
+    markup = (
+        f"<html><body><article>{BODY}<p>Subscribe to continue reading.</p></article></body></html>"
+    )
+    assert TrafilaturaExtractor().extract(html_doc(markup)).paywalled is True
+    free = f"<html><body><article>{BODY}</article></body></html>"
+    assert TrafilaturaExtractor().extract(html_doc(free)).paywalled is False
+
+
+def test_provenance_is_recorded() -> None:
+    got = extract_file("harbour_gazette_ferry.html")
+    fields = {s.field for s in got.provenance}
+    assert {"title", "authors", "published", "outlet", "language", "image"} <= fields
+    assert all(0 < s.confidence <= 1 for s in got.provenance)

@@ -104,7 +104,7 @@ def test_detect_served_sources(
         (b"\xef\xbb\xbf<feed xmlns='http://www.w3.org/2005/Atom'/>", None, "atom"),
         (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>', None, "article"),
         (b"WARC/1.1\r\nWARC-Type: warcinfo\r\n", None, "warc"),
-        (gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n"), None, "warc"),
+        (gzip.compress(b"WARC/1.0\r\nWARC-Type: response\r\n", mtime=0), None, "warc"),
         (b"{}", "application/rss+xml", "rss"),
         (b"Plain words about the harbour.", "text/plain", "article"),
     ],

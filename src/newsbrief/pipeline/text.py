@@ -83,7 +83,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if low in _ABBREVIATIONS:
         return True
     # Single initials ("J. Smith") and dotted acronyms ("U.S.").
-    return len(word) == 1 and word.isupper() or bool(re.fullmatch(r"(?:\w\.)+\w", word))
+    return (len(word) == 1 and word.isupper()) or bool(re.fullmatch(r"(?:\w\.)+\w", word))
 
 
 def sentence_spans(text: str) -> list[Span]:
