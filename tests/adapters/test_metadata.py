@@ -93,11 +93,8 @@ def test_future_dates_are_dropped() -> None:
 
 
 def test_updated_date_with_provenance() -> None:
-    md = read(
-        ld(
-            '{"@type": "NewsArticle", "datePublished": "2023-06-01", "dateModified": "2023-06-02T10:00:00+00:00"}'
-        )
-    )
+    dates = '"datePublished": "2023-06-01", "dateModified": "2023-06-02T10:00:00+00:00"'
+    md = read(ld('{"@type": "NewsArticle", ' + dates + "}"))
     assert (md.published, md.updated) == ("2023-06-01", "2023-06-02T10:00:00+00:00")
     assert source(md, "updated").source == "json-ld"
 

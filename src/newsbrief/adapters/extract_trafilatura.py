@@ -3,10 +3,14 @@
 Steps of :meth:`TrafilaturaExtractor.extract`::
 
     parse the HTML once with lxml (libxml2 stops at 255 levels of nesting)
-      -> read page metadata ourselves: <html lang>, canonical URL, OpenGraph, JSON-LD
-      -> collect images with captions and credits (figures, caption/credit classes, alt text)
-      -> trafilatura (precision first, recall when precision finds little) for the body
-      -> paragraphs: one per block element; NoArticle when no prose is left
+      -> from the whole page: canonical URL, metadata with provenance (adapters.metadata),
+         images with captions and credits, paywall signals, every form of the headline
+      -> prune boilerplate blocks from the tree (adapters.extract_rules, site rules)
+      -> trafilatura (balanced, no comments; recall mode when it finds little) for the body
+      -> paragraphs: one per block element, the headline dropped from the top;
+         the unpruned page once more if no prose is left; NoArticle when none at all
+
+See docs/extraction.md.
 """
 
 from __future__ import annotations

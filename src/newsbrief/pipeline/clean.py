@@ -38,7 +38,7 @@ _SHARE_WORDS = frozenset(
     """share shares shared sharing tweet tweets email e-mail mail print facebook twitter x
     linkedin whatsapp pinterest reddit telegram messenger flipboard copy copied link url
     comment comments save saved bookmark follow us on this article story pin it sms gift send
-    via or""".split()  # noqa: SIM905 (a word list reads better as text)
+    via or""".split()
 )
 _AMOUNT = r"(?:about\s+|approx\.?\s+|~\s*)?(?:\d+(?:\s*[-–]\s*\d+)?|less\s+than\s+(?:a|one)|one|a)"
 _UNIT = r"\s*-?\s*(?:min(?:ute)?s?|mins?)\.?"

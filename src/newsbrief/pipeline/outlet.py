@@ -29,7 +29,7 @@ NAMEPLATE_WORDS = frozenset(
     democrat free gleaner herald intelligencer mercury messenger pilot plain dealer patriot
     progress republic republican spectator statesman tattler telegram transcript union
     watch radio tv channel broadcasting forum source story stories truth facts
-    the of and""".split()  # noqa: SIM905 (a word list reads better as text)
+    the of and""".split()
 )
 _CONNECTORS = frozenset({"of", "and", "on", "in", "at"})
 _VOWELS = frozenset("aeiou")

@@ -38,7 +38,7 @@ _DATE_WORD = re.compile(
 _BYLINE = re.compile(r"^by\s+[A-Z]", re.IGNORECASE)
 _INNER_SENTENCE_END = re.compile(r"\w{3,}[.!?][\"'”’)]*\s+[(\"“‘']?[A-Z]")
 _MINOR_WORDS = frozenset(
-    "a an the of in on at to for and or but nor by with from as vs via into over is are was".split()  # noqa: SIM905
+    "a an the of in on at to for and or but nor by with from as vs via into over is are was".split()
 )
 
 
