@@ -44,7 +44,7 @@ __all__ = [
 
 _FURNITURE_TAGS = frozenset(
     """aside figure figcaption nav form button dialog template noscript select svg iframe
-    footer""".split()  # noqa: SIM905 (a word list reads better as text)
+    footer""".split()
 )
 _FURNITURE = re.compile(
     r"""^(?:related|relatedposts|recirc|recirculation|recommend(?:ed|ations?)?|readmore|readnext
