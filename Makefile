@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(BIN)/newsbrief brief src/newsbrief/sample/
+	$(BIN)/newsbrief ingest src/newsbrief/sample/ --db sqlite:///$(DEMO_DB)
+	$(BIN)/newsbrief digest --since 3650d --limit 5 --db sqlite:///$(DEMO_DB)
 
 lint: venv
 	$(BIN)/ruff check src tests bench

@@ -7,9 +7,9 @@
      |    +-- UnsupportedContent  not HTML or text (an image, a PDF, ...)
      |    +-- TooLarge            larger than the size cap
      |    +-- NoArticle           HTML/text in which no article was found
+     |    +-- NotFound            no stored article, story or entity with that id
      +-- FetchError            the network failed us
      |    +-- BlockedAddress      a private or reserved address, or not http(s)
-     +-- NotFound              no stored article or story with that id
      +-- StorageError          the store could not be read or written
 
 ``str(error)`` is always one line, fit for the CLI's ``error:`` message.
@@ -62,7 +62,7 @@ class BlockedAddress(FetchError):
     """The URL points at an address or scheme that is not allowed."""
 
 
-class NotFound(NewsbriefError):
+class NotFound(InputError):
     """No stored item with that id."""
 
 
