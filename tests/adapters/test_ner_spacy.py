@@ -92,3 +92,13 @@ def test_seed_000_with_card_names_maduro_once(rec: SpacyRecognizer) -> None:
     ents = rec.entities(f"{article.text}\n\n{article.card.summary}")
     assert {"Vladimir Putin", "Sergei Lavrov", "Nicolás Maduro"} <= set(ents.people)
     assert "Maduro" not in ents.people and "Maduro" not in ents.organizations
+
+
+@needs_spacy
+def test_spacy_path_keeps_listed_organisations_the_model_misses() -> None:
+    text = (
+        "The member states of the CSTO met in Minsk on Friday. Officials from the alliance "
+        "said the CSTO would hold joint exercises next spring, and NATO said it would watch."
+    )
+    orgs = SpacyRecognizer().entities(text).organizations
+    assert "CSTO" in orgs and "NATO" in orgs

@@ -137,3 +137,22 @@ def test_summary_for_brief_long_sentences() -> None:
     assert len(picked) == 1  # two would overshoot 1.5 x the budget: the best one alone
     picked = summary_for_brief(f"{long_a} {short}")
     assert picked == [long_a, short]  # the two-sentence minimum may stretch the budget
+
+
+def test_brief_summary_avoids_sentences_that_lean_on_a_missing_predecessor() -> None:
+    from newsbrief.pipeline.summarize import summary_for_brief
+
+    text = (
+        "The harbour board approved a new ferry terminal for Port Alder on Monday. "
+        "It will cost 40 million euros and open in 2028. "
+        "However, fishermen warned that the works would close the northern slipway for a year. "
+        "The board said 220 jobs would be created during construction. "
+        "Council members voted nine to two in favour after a four-hour debate. "
+        "Opponents said the money should go to the island's hospital instead."
+    )
+    chosen = summary_for_brief(text, max_sentences=3, max_words=60)
+    sentences = text.split(". ")
+    for s in chosen:
+        if s.startswith(("It ", "However")):
+            idx = next(i for i, x in enumerate(sentences) if s.startswith(x[:20]))
+            assert any(c.startswith(sentences[idx - 1][:20]) for c in chosen)

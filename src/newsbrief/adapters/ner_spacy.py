@@ -16,7 +16,7 @@ import re
 import threading
 from typing import Any
 
-from newsbrief.pipeline.entities import GazetteerRecognizer, collect
+from newsbrief.pipeline.entities import GazetteerRecognizer, collect, load_gazetteer
 from newsbrief.ports import EntityRecognizer
 from newsbrief.records import Entities
 
@@ -78,7 +78,20 @@ class SpacyRecognizer:
             kind = _LABELS.get(ent.label_)
             if kind is not None:
                 found[kind].append(ent.text)
+        found["org"] += _listed_organisations(text, found["org"])
         return collect(found["person"], found["org"], found["place"])
+
+
+def _listed_organisations(text: str, seen: list[str]) -> list[str]:
+    """Gazetteer organisations the small model missed (it often skips acronyms like CSTO)."""
+    gaz = load_gazetteer()
+    known = {o.lower() for o in seen}
+    extra = []
+    for name in GazetteerRecognizer(gaz).entities(text).organizations:
+        hit = gaz.lookup(name)
+        if hit is not None and hit[0] == "org" and name.lower() not in known:
+            extra.append(name)
+    return extra
 
 
 def make_recognizer(prefer: str = "auto") -> EntityRecognizer:

@@ -157,12 +157,28 @@ def summary_for_brief(
     if not sents:
         return []
     scores = [_single_model().score(r) for r in _feature_rows(text, sents, language)]
-    order = _select(sents, scores, len(sents))
+    order = _readable_order(_select(sents, scores, len(sents)), [s.span.text for s in sents])
     words = [count_words(s.span.text) for s in sents]
     chosen = _fill(order, words, max_sentences, max_words, first=order[0])
     if len(chosen) < 2 <= max_sentences:
         chosen = _fill(order, words, 2, int(max_words * 1.5), first=order[0])
     return [sents[i].span.text for i in sorted(chosen)]
+
+
+# Openers that lean on the sentence before ("It ...", "However, ..."): a brief that quotes such
+# a sentence without its predecessor reads as if something were missing.
+_DANGLING = re.compile(
+    r"""^["“'‘]?(?:it|its|this|that|these|those|he|she|they|his|her|their|but|however|yet|
+    also|moreover|furthermore|still|such|nor|indeed|and|so|then|at\s+the\s+same\s+time|
+    er|sie|es|pero|sin\s+embargo|aber|doch)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _readable_order(order: list[int], texts: list[str]) -> list[int]:
+    """``order`` with sentences that open on a dangling reference moved behind the others."""
+    dangling = {i for i in order if i > 0 and _DANGLING.match(texts[i])}
+    return [i for i in order if i not in dangling] + [i for i in order if i in dangling]
 
 
 def _fill(order: list[int], words: list[int], limit: int, budget: int, *, first: int) -> list[int]:
