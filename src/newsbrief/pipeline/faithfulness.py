@@ -68,6 +68,8 @@ _TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty se
 _WORD_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _NUMBER_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 _QUOTED = re.compile(r"[\"“„«»‹]([^\"“”„«»‹›\n]{2,})[\"”“»«›]|(?<!\w)[‘']([^‘’'\n]{2,}?)[’'](?!\w)")
+_LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z]\w*")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*[\w.]|[^\W\d_]")
 _LINKS = frozenset({"of", "for", "on", "the", "and", "&", "de", "del", "da", "la", "al", "von", "van", "der", "y", "di", "du", "le"})
 
@@ -229,7 +231,8 @@ class _Word:
 def _words(text: str) -> list[_Word]:
     out = []
     for m in _NAME_WORD.finditer(text):
-        word = re.sub(r"['’]s?$", "", m.group()).rstrip(".") or m.group()
+        word = re.sub(r"['’]s?$", "", m.group())
+        word = word if _INITIALISM.fullmatch(word) else word.rstrip(".") or word
         before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'“‘«([")
         out.append(_Word(word, m.start(), m.start() + len(word), not before or before[-1] in ".!?:;\n•—–"))
     return out
@@ -259,11 +262,9 @@ def _names_in(summary: str, index: _SourceIndex) -> Iterator[str]:
     """The names of ``summary`` to check, leading titles and sentence-initial words dropped."""
     gaz = index.gazetteer
     for run in _capital_runs(summary):
-        if run[0].initial and index.common(run[0].text):
+        if run[0].initial and run[0].text in gaz.not_names:
             run = run[1:]
-        while run and (run[0].text in gaz.titles or run[0].text + "." in gaz.titles):
-            run = run[1:]
-        while run and run[0].text[0].islower():
+        while run and (run[0].text[0].islower() or index.title_like(run[0].text)):
             run = run[1:]
         if not run:
             continue
@@ -280,7 +281,8 @@ class _SourceIndex:
 
     text: str
     """Every source, normalised, each wrapped in spaces and joined by `` | ``."""
-    tokens: frozenset[str]
+    lower_words: frozenset[str]
+    """Normalised words that some source writes in lower case (ordinary words)."""
     numbers: frozenset[Decimal]
     names: tuple[tuple[str, ...], ...]
     """Each capitalised run of the sources as normalised words."""
@@ -293,7 +295,9 @@ class _SourceIndex:
         names = {tuple(normalize(w.text) for w in r) for r in runs}
         return cls(
             text=" | ".join(f" {n} " for n in norm),
-            tokens=frozenset(t for n in norm for t in n.split()),
+            lower_words=frozenset(
+                normalize(w) for s in sources for w in _LOWER_WORD.findall(s)
+            ),
             numbers=frozenset(v for s in sources for _, vs in numbers_in(s) for v in vs),
             names=tuple(sorted(names)),
             gazetteer=load_gazetteer(),
@@ -303,26 +307,19 @@ class _SourceIndex:
         key = normalize(phrase)
         return bool(key) and f" {key} " in self.text
 
-    def common(self, word: str) -> bool:
-        """A sentence's first word that is an ordinary word, not a name."""
-        return word in self.gazetteer.not_names or normalize(word) in self._lowercase()
-
-    def _lowercase(self) -> frozenset[str]:
-        return _lowercase_words(self.text)
+    def title_like(self, word: str) -> bool:
+        """A title ("President") or an ordinary word the sources write in lower case."""
+        titles = self.gazetteer.titles
+        return word in titles or word + "." in titles or normalize(word) in self.lower_words
 
     def supports_name(self, name: str) -> bool:
         if self.has_phrase(name):
             return True
         hit = self.gazetteer.lookup(name)
-        if hit is not None and any(self.has_phrase(f) for f in _forms(self.gazetteer, hit[1])):
+        if hit is not None and any(self.has_phrase(f) for f in _forms(hit[1])):
             return True
         words = tuple(normalize(name).split())
         return any(_within(words, run) for run in self.names) or _is_initials(name, self.names)
-
-
-@lru_cache(maxsize=8)
-def _lowercase_words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 def _within(words: tuple[str, ...], run: tuple[str, ...]) -> bool:
@@ -341,6 +338,7 @@ def _is_initials(name: str, runs: Iterable[tuple[str, ...]]) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _forms(gaz: Gazetteer, canonical: str) -> tuple[str, ...]:
+def _forms(canonical: str) -> tuple[str, ...]:
     """Every listed surface form of the gazetteer entry ``canonical``."""
-    return tuple(" ".join(k) for k, (_, c) in gaz.entries.items() if c == canonical)
+    entries = load_gazetteer().entries
+    return tuple(" ".join(k) for k, (_, c) in entries.items() if c == canonical)
