@@ -7,7 +7,10 @@ and prints pairwise ("standard") F1, BCubed F1 and NMI, computed by the referenc
 own ``score`` function (../shared/eval/clustering_eval.py, loaded with importlib so the
 numbers match its CLI), plus articles/second. Sets that are absent are skipped.
 
-Usage: python bench/cluster.py [--set googlenews] [--limit N] [--param threshold=0.3 ...]
+``--halves`` also scores each set's two halves split by story (gold story labels sorted,
+dealt alternately, stream order kept): tune on one half, check on the other.
+
+Usage: python bench/cluster.py [--set googlenews] [--limit N] [--halves] [--param threshold=0.3]
 """
 
 from __future__ import annotations
@@ -57,9 +60,27 @@ def parse_params(items: list[str]) -> ClusterConfig:
     return dataclasses.replace(base, **changes)
 
 
-def run_set(scorer: ModuleType, folder: Path, limit: int | None, config: ClusterConfig) -> None:
+def halves(records: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The records of every other gold story (labels sorted), as two named halves."""
+    labels = sorted({str(r["cluster"]) for r in records})
+    half_of = {label: i % 2 for i, label in enumerate(labels)}
+    return [(f"half{h}", [r for r in records if half_of[str(r["cluster"])] == h]) for h in (0, 1)]
+
+
+def run_set(
+    scorer: ModuleType, folder: Path, limit: int | None, config: ClusterConfig, split: bool
+) -> None:
     _, records = scorer.load_dataset(str(folder))
     records = records[:limit] if limit else records
+    parts = [("", records), *(halves(records) if split else [])]
+    for suffix, part in parts:
+        name = f"{folder.name}/{suffix}" if suffix else folder.name
+        run_part(scorer, name, part, config)
+
+
+def run_part(
+    scorer: ModuleType, name: str, records: list[dict[str, Any]], config: ClusterConfig
+) -> None:
     docs = [to_doc(r) for r in records]
     clusterer = StoryClusterer(config)
     start = time.perf_counter()
@@ -67,7 +88,7 @@ def run_set(scorer: ModuleType, folder: Path, limit: int | None, config: Cluster
     seconds = time.perf_counter() - start
     m = scorer.score([str(r["cluster"]) for r in records], pred)
     print(
-        f"{folder.name:18s} n={m['articles']:5d}  pairwise F1 {100 * m['standard_f1']:6.2f} "
+        f"{name:24s} n={m['articles']:5d}  pairwise F1 {100 * m['standard_f1']:6.2f} "
         f"(P {100 * m['standard_p']:6.2f} R {100 * m['standard_r']:6.2f})  "
         f"BCubed F1 {100 * m['bcubed_f1']:6.2f}  NMI {m['nmi']:.4f}  "
         f"clusters {m['pred_clusters']} (gold {m['gold_clusters']})  "
@@ -82,6 +103,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", help="dataset folder name (repeatable)")
     parser.add_argument("--limit", type=int, help="only the first N articles of each set")
     parser.add_argument("--param", action="append", default=[], help="ClusterConfig NAME=VALUE")
+    parser.add_argument("--halves", action="store_true", help="also score the two story halves")
     args = parser.parse_args()
     scorer = load_scorer()
     if scorer is None or not DATASETS.is_dir():
@@ -94,7 +116,7 @@ def main() -> int:
         if not (folder / "data.jsonl").is_file():
             print(f"{name}: skipped (no {folder / 'data.jsonl'})")
             continue
-        run_set(scorer, folder, args.limit, config)
+        run_set(scorer, folder, args.limit, config, args.halves)
     return 0
 
 

@@ -204,6 +204,12 @@ class Ingestor:
             from newsbrief.errors import SourceNotFound
 
             raise SourceNotFound("no such file or directory", location=source)
+        if path.is_dir() and (path / "articles").is_dir():
+            from newsbrief.adapters.batch_io import is_batch_output
+
+            if is_batch_output(path):
+                yield from self._batch_output(path)
+                return
         kind = sources.detect(source)
         if kind == "article":
             yield self._document(self.engine.load(source))
@@ -218,6 +224,14 @@ class Ingestor:
             failures.clear()
             yield from self._item(item)
         yield from failures
+
+    def _batch_output(self, path: Path) -> Iterator[IngestItem]:
+        """The articles of a ``newsbrief batch`` output: already briefed, so stored as they
+        are (their ``duplicate_of`` kept), then clustered like any other article."""
+        from newsbrief.adapters.batch_io import read_batch_articles
+
+        for rec in read_batch_articles(path):
+            yield self._store_briefed(rec, location=rec.url or rec.id)
 
     def _url_source(self, url: str) -> Iterator[IngestItem]:
         from newsbrief.adapters import sources
@@ -350,6 +364,26 @@ class Ingestor:
         status = self.storage.upsert_article(rec)
         story_id = self._assign_story(article.id, original)
         return IngestItem(location, status, article.id, story_id, duplicate_of=original)
+
+    def _store_briefed(self, rec: NewArticle, *, location: str) -> IngestItem:
+        """Store an article briefed elsewhere (a batch run): dedup, upsert, cluster."""
+        from dataclasses import replace
+
+        from newsbrief.pipeline.dedup import unpack
+
+        stored = self.storage.get_article(rec.id)
+        if stored is not None and stored.fingerprint == rec.fingerprint:
+            return IngestItem(location, "unchanged", rec.id, stored.story_id)
+        assert self._dedup is not None
+        found = self._dedup.add_fingerprint(rec.id, unpack(rec.minhash)) if rec.minhash else None
+        original = rec.duplicate_of or found
+        if original is not None and self.storage.get_article(original) is None:
+            original = found  # the batch's original is not in this store
+        if original != rec.duplicate_of:
+            rec = replace(rec, duplicate_of=original)
+        status = self.storage.upsert_article(rec)
+        story_id = self._assign_story(rec.id, original)
+        return IngestItem(location, status, rec.id, story_id, duplicate_of=original)
 
     def _assign_story(self, article_id: str, original: str | None) -> str | None:
         stored = self.storage.get_article(article_id)

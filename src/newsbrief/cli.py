@@ -448,6 +448,27 @@ def export(fmt: str, **opts: Any) -> int:
 
 
 @cli.command()
+@click.argument("name", metavar="NAME")
+@_format_option("text", "json")
+@db_option
+@common_options
+def entity(name: str, fmt: str, **opts: Any) -> int:
+    """One entity across stories: aliases, statements and relations over time.
+
+    NAME is a name or alias ("Putin", "the Kremlin") or an id (person:vladimir-putin).
+    """
+    from newsbrief import render_entity
+
+    with _store_engine(opts) as engine:
+        view = engine.entity(name)
+    if fmt == "json":
+        click.echo(render_entity.entity_json(view))
+    else:
+        _print(render_entity.entity_text(view))
+    return EXIT_OK
+
+
+@cli.command()
 @db_option
 @common_options
 def recluster(**opts: Any) -> int:
@@ -456,6 +477,103 @@ def recluster(**opts: Any) -> int:
         n = engine.recluster()
     click.echo(f"{n} stories")
     return EXIT_OK
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@db_option
+@common_options
+def serve(host: str, port: int, **opts: Any) -> int:
+    """HTTP API and web reader.
+
+    POST /api/v1/ingest and the ingest form need NEWSBRIEF_API_TOKEN; without it, writes
+    are disabled. Fetching private addresses needs --allow-private.
+    """
+    try:
+        import uvicorn
+
+        from newsbrief.web import create_app
+    except ImportError as e:
+        raise click.ClickException(
+            f"the web reader needs the 'web' extra ({e.name} is missing): "
+            "pip install 'newsbrief[web]'"
+        ) from e
+    with _store_engine(opts) as engine:
+        app = create_app(engine)
+        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+        verbose = _state["verbose"]
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=verbose > 0)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Output directory.")
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; dask: dask.distributed.",
+)
+@click.option(
+    "--scheduler", metavar="ADDR", help="Dask scheduler address (default: a LocalCluster)."
+)
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Worker processes (default: CPUs)."
+)
+@click.option(
+    "--partition-size",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="WARC records per partition.",
+)
+@common_options
+def batch(
+    sources: tuple[str, ...],
+    out: str,
+    engine_name: str,
+    scheduler: str | None,
+    workers: int | None,
+    partition_size: int,
+    **opts: Any,
+) -> int:
+    """Process WARC collections to Parquet (DIR/articles/*.parquet) and DIR/failures.jsonl.
+
+    SOURCE is a WARC or WARC.gz file, or a directory of them. Running again with the same
+    --out resumes: finished partitions are not redone. Needs the 'batch' extra.
+    """
+    if scheduler and engine_name != "dask":
+        raise click.UsageError("--scheduler can only be used with --engine dask")
+    engine = _engine(opts)
+    try:
+        from newsbrief._batch import run_batch
+    except ImportError as e:
+        raise click.ClickException(
+            f"batch needs the 'batch' extra ({e.name} is missing): pip install 'newsbrief[batch]'"
+        ) from e
+    report = run_batch(
+        sources,
+        out,
+        engine="dask" if engine_name == "dask" else "local",
+        workers=workers,
+        scheduler=scheduler,
+        records_per_partition=partition_size,
+        settings=engine.settings,
+    )
+    for line in report.errors:
+        click.echo(f"error: {line}", err=True)
+    if report.failures:
+        click.echo(f"error: {report.failures} records failed: see {out}/failures.jsonl", err=True)
+    click.echo(
+        f"{report.partitions} partitions ({report.resumed} resumed) · {report.records} records"
+        f" · {report.articles} articles · {report.duplicates} duplicates"
+        f" · {report.failures} failures · {report.skipped} not pages · {report.seconds:.1f} s"
+    )
+    return EXIT_OK if report.complete and not report.failures else EXIT_PARTIAL
 
 
 def _print(renderable: Any) -> None:

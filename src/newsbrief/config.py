@@ -38,6 +38,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_url", "NEWSBRIEF_LLM_URL", "OpenAI-compatible base URL for LLM summaries."),
     Setting("llm_model", "NEWSBRIEF_LLM_MODEL", "Model name for LLM summaries."),
     Setting("llm_api_key", "NEWSBRIEF_LLM_API_KEY", "API key for the LLM endpoint."),
+    Setting("llm_timeout", "NEWSBRIEF_LLM_TIMEOUT", "Seconds to wait for an LLM summary."),
 )
 
 
@@ -56,6 +57,7 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
+    llm_timeout: float = 60.0
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:

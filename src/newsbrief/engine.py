@@ -31,9 +31,10 @@ from newsbrief.ports import (
     LanguageDetector,
     Loader,
     Storage,
+    Summariser,
 )
-from newsbrief.records import Article, Brief, Fetched, Story
-from newsbrief.storage_records import Page, SearchHit, StoredArticle
+from newsbrief.records import Article, Brief, EntityView, Fetched, Story
+from newsbrief.storage_records import Page, SearchHit, StoredArticle, StoredEntity
 
 if TYPE_CHECKING:
     from newsbrief._ingest import IngestItem, IngestReport
@@ -71,9 +72,11 @@ class Engine:
         recognizer: EntityRecognizer | None = None,
         detector: LanguageDetector | None = None,
         storage: Storage | None = None,
+        summariser: Summariser | None = None,
     ) -> None:
         self.settings = settings
         self._storage = storage
+        self._summariser = summariser
         self._loader = loader
         self._fetcher = fetcher
         self._extractor = extractor
@@ -134,6 +137,22 @@ class Engine:
         return Py3LangidDetector()
 
     @cached_property
+    def summariser(self) -> Summariser | None:
+        """The LLM summary backend when ``llm_url`` is set (NEWSBRIEF_LLM_URL), else None."""
+        if self._summariser is not None or not self.settings.llm_url:
+            return self._summariser
+        from newsbrief.adapters.http import default_user_agent
+        from newsbrief.adapters.llm import OpenAIChatSummariser
+
+        return OpenAIChatSummariser(
+            self.settings.llm_url,
+            model=self.settings.llm_model,
+            api_key=self.settings.llm_api_key,
+            timeout=self.settings.llm_timeout,
+            user_agent=self.settings.user_agent or default_user_agent(),
+        )
+
+    @cached_property
     def crawler(self) -> PoliteFetcher:
         """The polite fetcher used by ingest (robots.txt, rate limits, retries)."""
         from newsbrief.adapters.crawl import PoliteFetcher
@@ -166,6 +185,9 @@ class Engine:
         for name in ("storage", "crawler"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
+        close = getattr(self.__dict__.pop("summariser", None), "close", None)
+        if self._summariser is None and callable(close):  # ours, not one passed in
+            close()
 
     def __enter__(self) -> Engine:
         return self
@@ -224,7 +246,11 @@ class Engine:
         from newsbrief.pipeline.brief import make_brief
 
         return make_brief(
-            article, recognizer=self.recognizer, detector=self.detector, parser=self.parser
+            article,
+            recognizer=self.recognizer,
+            detector=self.detector,
+            parser=self.parser,
+            summariser=self.summariser,
         )
 
     def brief(self, location: str, /) -> Brief:
@@ -296,6 +322,10 @@ class Engine:
             raise NotFound(f"no story with id {story_id!r}")
         return Story.from_dict(row.brief)
 
+    def story_articles(self, story_id: str, /) -> list[StoredArticle]:
+        """The stored articles of a story, oldest first (empty for an unknown story)."""
+        return self.storage.story_articles(story_id)
+
     def stories(
         self, *, limit: int = 20, cursor: str | None = None, since: datetime | None = None
     ) -> Page[Story]:
@@ -321,6 +351,46 @@ class Engine:
     def export(self) -> Iterator[StoredArticle]:
         """Every stored article, streamed in ingest order."""
         yield from self.storage.iter_export()
+
+    # -- entities followed across articles (issue 8) ------------------------------
+    def entity(self, name_or_id: str, /) -> EntityView:
+        """One entity's aliases, stories, statements and relations over time.
+
+        ``name_or_id`` is an id (``person:vladimir-putin``; an id merged into another gives
+        that one) or a name or alias, case-insensitive ("putin", "the Kremlin"). Raises
+        NotFound when nothing matches, InputError (listing the candidates) when several do.
+        """
+        from newsbrief.pipeline.entity_view import build_entity_view
+
+        found = self._one_entity(name_or_id)
+        refs = self.storage.entity_articles(found.id)
+        mentioning = [(r, a) for r in refs if (a := self.storage.get_article(r.article_id))]
+        story_ids = dict.fromkeys(r.story_id for r in refs if r.story_id)
+        stories = {sid: row for sid in story_ids if (row := self.storage.get_story(sid))}
+        return build_entity_view(found, mentioning, stories)
+
+    def find_entities(self, name: str, /, *, limit: int = 20) -> list[StoredEntity]:
+        """Entities whose name or an alias matches ``name`` (most mentioned first)."""
+        if not name.strip():
+            raise InputError("empty entity name")
+        return self.storage.find_entities(name, limit=limit)
+
+    def _one_entity(self, name_or_id: str) -> StoredEntity:
+        from newsbrief.pipeline.entities import clean_name
+        from newsbrief.pipeline.resolve import fold
+
+        query = name_or_id.strip()
+        by_id = self.storage.get_entity(query) if ":" in query else None
+        if by_id is not None:
+            return by_id
+        found = self.find_entities(query)
+        if not found:
+            raise NotFound(f"no entity named {query!r}")
+        named = [e for e in found if fold(e.name) == fold(clean_name(query))]
+        if len(found) == 1 or len(named) == 1:
+            return (named or found)[0]
+        listing = "; ".join(f"{e.id} ({e.name}, {e.articles} articles)" for e in found[:10])
+        raise InputError(f"{query!r} names {len(found)} entities: {listing}; give an id")
 
     # -- stories ------------------------------------------------------------------
     def new_clusterer(self) -> StoryClusterer:
@@ -385,6 +455,7 @@ def make_engine(
     recognizer: EntityRecognizer | None = None,
     detector: LanguageDetector | None = None,
     storage: Storage | None = None,
+    summariser: Summariser | None = None,
     **settings: Any,
 ) -> Engine:
     """Create an :class:`Engine`. ``settings`` override environment and defaults."""
@@ -401,4 +472,5 @@ def make_engine(
         recognizer=recognizer,
         detector=detector,
         storage=storage,
+        summariser=summariser,
     )

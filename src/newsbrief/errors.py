@@ -11,6 +11,7 @@
      +-- FetchError            the network failed us
      |    +-- BlockedAddress      a private or reserved address, or not http(s)
      +-- StorageError          the store could not be read or written
+ +-- SummaryError          the LLM summary backend failed (timeout, HTTP error, bad reply)
 
 ``str(error)`` is always one line, fit for the CLI's ``error:`` message.
 """
@@ -68,3 +69,7 @@ class NotFound(InputError):
 
 class StorageError(NewsbriefError):
     """The store could not be read or written."""
+
+
+class SummaryError(NewsbriefError):
+    """The summary backend (an LLM endpoint) failed; the brief falls back to extractive."""

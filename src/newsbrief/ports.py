@@ -14,12 +14,14 @@ from typing import NamedTuple, Protocol, runtime_checkable
 from newsbrief.records import Entities, Extracted, Fetched
 from newsbrief.storage_records import (
     ArticleVersion,
+    EntityArticle,
     FeedState,
     NewArticle,
     Page,
     RunRecord,
     SearchHit,
     StoredArticle,
+    StoredEntity,
     StoryRow,
     UpsertResult,
 )
@@ -134,6 +136,13 @@ class Storage(Protocol):
 
     def list_runs(self, *, limit: int = 20) -> list[RunRecord]: ...
 
+    # entities followed across articles (issue 8): indexed by upsert_article
+    def get_entity(self, entity_id: str, /) -> StoredEntity | None: ...
+
+    def find_entities(self, name: str, /, *, limit: int = 20) -> list[StoredEntity]: ...
+
+    def entity_articles(self, entity_id: str, /) -> list[EntityArticle]: ...
+
     def close(self) -> None: ...
 
 
@@ -161,3 +170,23 @@ class DependencyParser(Protocol):
     name: str
 
     def parse(self, text: str, /) -> Sequence[ParsedToken]: ...
+
+
+# --- Summary backends (appended for LLM summaries; see newsbrief.adapters.llm) ---------------
+
+
+@runtime_checkable
+class Summariser(Protocol):
+    """An abstractive summary backend (an LLM): answers one prompt with text.
+
+    The prompt is built, and the reply checked against the sources, by
+    :mod:`newsbrief.pipeline.llm_summary`; the built-in extractive summariser needs no
+    backend. ``summarise`` raises :class:`~newsbrief.errors.SummaryError` on any failure.
+    """
+
+    @property
+    def model(self) -> str:
+        """The model's name, recorded as ``summary_method`` ``"llm:<model>"``."""
+        ...
+
+    def summarise(self, system: str, user: str, /, *, max_tokens: int) -> str: ...

@@ -224,6 +224,12 @@ class Brief:
     relations: tuple[Relation, ...] = ()
     card: AggregatorCard | None = None
     """The aggregator's own label and summary, when briefing a card (kept apart)."""
+    summary_model: str | None = None
+    """The LLM asked for an abstractive summary (kept when it fell back), else None."""
+    prompt_version: str | None = None
+    """Version of the prompt sent to ``summary_model`` (``llm_summary.PROMPT_VERSION``)."""
+    summary_fallback_reason: str | None = None
+    """Why the LLM summary was not used ("unsupported: 3,400; Jonathan Reyes"), else None."""
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC's JSON shape."""
@@ -304,6 +310,31 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class StoryStatement(Statement):
+    """A statement in a story brief: the article's statement plus where it was published."""
+
+    source: str | None = None
+    """The outlet of the article it comes from."""
+    url: str | None = None
+    """Link to that article."""
+    article_id: str | None = None
+    date: str | None = None
+    """The article's date (ISO 8601)."""
+
+
+@dataclass(frozen=True)
+class StoryRelation(Relation):
+    """A commitment in a story brief: the article's relation plus where it was published.
+
+    ``date`` is the sentence's own date phrase when it has one, else the article's day.
+    """
+
+    source: str | None = None
+    url: str | None = None
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Story:
     """The brief of a story, as ``newsbrief story --format json`` prints it."""
 
@@ -324,8 +355,10 @@ class Story:
     """Merged from the articles' briefs, mentioned by most articles first."""
     opinion_sources: tuple[str, ...] = ()
     """Outlets whose articles in the story are opinion pieces."""
-    who_said_what: tuple[Statement, ...] = ()
-    commitments: tuple[Relation, ...] = ()
+    who_said_what: tuple[StoryStatement, ...] = ()
+    """The articles' statements (once each), with the outlet and link of each."""
+    commitments: tuple[StoryRelation, ...] = ()
+    """The articles' relations (once each), with evidence, date, outlet and link."""
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC's Story JSON (plus ``outlets`` details, genres and copies)."""
@@ -369,8 +402,8 @@ class Story:
                 **{k: tuple(ents.get(k) or ()) for k in ("people", "organizations", "places")}
             ),
             opinion_sources=tuple(d.get("opinion_sources") or ()),
-            who_said_what=_story_many(Statement, d.get("who_said_what")),
-            commitments=_story_many(Relation, d.get("commitments")),
+            who_said_what=_story_many(StoryStatement, d.get("who_said_what")),
+            commitments=_story_many(StoryRelation, d.get("commitments")),
         )
 
 
@@ -388,3 +421,102 @@ def _story_many(cls: type, items: list[Mapping[str, Any]] | None) -> tuple[Any, 
 def _story_known(cls: type, d: Mapping[str, Any]) -> dict[str, Any]:
     names = cls.__dataclass_fields__  # type: ignore[attr-defined]
     return {k: v for k, v in d.items() if k in names}
+
+
+# -- entities followed across articles and stories (issue 8) -----------------------------------
+@dataclass(frozen=True)
+class EntityStory:
+    """A story in which an entity takes part."""
+
+    id: str
+    title: str | None
+    first_seen: datetime
+    last_updated: datetime
+
+
+@dataclass(frozen=True)
+class EntityStatement:
+    """A statement the entity made, with the article it was reported in."""
+
+    speaker: str
+    """The speaker as the article names it ("Russian officials" for Russia)."""
+    cue: str
+    text: str
+    direct: bool
+    sentence: str
+    article_id: str
+    source: str | None
+    url: str | None
+    date: str
+    """The article's date (ISO 8601): publication, else ingest time."""
+
+
+@dataclass(frozen=True)
+class EntityRelation:
+    """A relation the entity is the subject or object of, with its evidence."""
+
+    type: str
+    subject: str
+    object: str
+    polarity: str
+    evidence: str
+    date: str
+    """The article's date (ISO 8601), for ordering."""
+    article_id: str
+    source: str | None
+    url: str | None
+    when: str | None = None
+    """The sentence's own date phrase ("on Monday", "in March 2024"), verbatim, if any."""
+    subject_id: str | None = None
+    object_id: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityArticleRef:
+    """An article that mentions the entity."""
+
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    date: str
+    story_id: str | None
+    roles: tuple[str, ...] = ()
+    """The entity's roles in it: mention, speaker, subject, object."""
+
+
+@dataclass(frozen=True)
+class EntityView:
+    """One entity followed across articles and stories, as ``newsbrief entity`` prints it.
+
+    Stories, statements, relations and articles are ordered over time, oldest first.
+    """
+
+    id: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...]
+    stories: tuple[EntityStory, ...] = ()
+    statements: tuple[EntityStatement, ...] = ()
+    relations: tuple[EntityRelation, ...] = ()
+    articles: tuple[EntityArticleRef, ...] = ()
+    merged: tuple[str, ...] = ()
+    """Earlier ids of the entity (a surname-only id merged once the full name was seen)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``newsbrief entity --format json`` and ``/api/v1/entities/{id}``."""
+        d = asdict(self)
+        d["aliases"] = list(self.aliases)
+        d["merged"] = list(self.merged)
+        d["stories"] = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "first_seen": s.first_seen.isoformat(),
+                "last_updated": s.last_updated.isoformat(),
+            }
+            for s in self.stories
+        ]
+        d["articles"] = [{**asdict(a), "roles": list(a.roles)} for a in self.articles]
+        return d

@@ -15,7 +15,7 @@ from email.utils import format_datetime
 from html import escape
 from typing import Any
 
-from newsbrief.records import Entities, OutletCount, Story
+from newsbrief.records import Entities, OutletCount, Story, StoryRelation, StoryStatement
 from newsbrief.render import card_css, to_json
 
 _STORY_CSS = (
@@ -62,6 +62,28 @@ def _safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"https?://|/(?!/)", url, re.IGNORECASE) else None
 
 
+def speakers(story: Story) -> list[tuple[str, list[StoryStatement]]]:
+    """Who said what: the story's statements grouped by speaker (entity id, else name),
+    speakers in order of their first statement."""
+    groups: dict[str, tuple[str, list[StoryStatement]]] = {}
+    for st in story.who_said_what:
+        key = st.speaker_id or st.speaker.casefold()
+        groups.setdefault(key, (st.speaker, []))[1].append(st)
+    return list(groups.values())
+
+
+def commitment_label(r: StoryRelation) -> str:
+    """``"obligation denied: Russia → Venezuela"`` (with a detail such as "signed")."""
+    detail = f" ({r.detail})" if r.detail and r.detail != "member" else ""
+    return f"{r.type}{detail} {r.polarity}: {r.subject} → {r.object}"
+
+
+def _said(st: StoryStatement) -> str:
+    if st.direct:
+        return f"{st.cue}: “{st.text}”"
+    return f"{st.cue}: {st.text}" if st.cue.startswith("according") else f"{st.cue} that {st.text}"
+
+
 # -- JSON ---------------------------------------------------------------------------------------
 def story_json(story: Story) -> str:
     """The SPEC's Story JSON, indented."""
@@ -98,6 +120,7 @@ def story_markdown(story: Story, *, level: int = 1) -> str:
             label = f"{t.title or 'Untitled'} ({t.source or 'unknown outlet'})"
             lines.append(f"- {_md(t.date[:10])}: {_md_link(label, t.url)}")
         lines.append("")
+    lines += _who_said_what_markdown(story, h) + _commitments_markdown(story, h)
     lines += [f"{h}# Articles", ""]
     for a in story.articles:
         copy = " *(copy)*" if a.duplicate_of else ""
@@ -105,6 +128,28 @@ def story_markdown(story: Story, *, level: int = 1) -> str:
         lines.append(f"- {_md_link(label, a.url)}{copy}")
     ents = _entity_line(story.entities)
     return "\n".join(lines + (["", _md(ents)] if ents else [])) + "\n"
+
+
+def _who_said_what_markdown(story: Story, h: str) -> list[str]:
+    if not story.who_said_what:
+        return []
+    lines = [f"{h}# Who said what", ""]
+    for speaker, statements in speakers(story):
+        lines.append(f"- **{_md(speaker)}**")
+        for st in statements:
+            lines.append(f"  - {_md(_said(st))} — {_md_link(st.source or 'source', st.url)}")
+    return [*lines, ""]
+
+
+def _commitments_markdown(story: Story, h: str) -> list[str]:
+    if not story.commitments:
+        return []
+    lines = [f"{h}# Commitments", ""]
+    for r in story.commitments:
+        when = f" ({_md(r.date)})" if r.date else ""
+        lines.append(f"- **{_md(commitment_label(r))}**{when}")
+        lines.append(f"  > {_md(r.evidence)} — {_md_link(r.source or 'source', r.url)}")
+    return [*lines, ""]
 
 
 def digest_markdown(stories: Sequence[Story], period_label: str) -> str:
@@ -141,6 +186,8 @@ def story_card_html(story: Story, *, heading: str = "h1", link: str | None = Non
         + (f'<p class="summary">{e(story.summary)}</p>' if story.summary else "")
         + quotes
         + _timeline_html(story)
+        + _who_said_what_html(story)
+        + _commitments_html(story)
         + _articles_html(story)
         + (f'<p class="entities">{e(ents)}</p>' if ents else "")
         + "</article>"
@@ -157,6 +204,35 @@ def _timeline_html(story: Story) -> str:
         for t in story.timeline
     )
     return f'<h2>Timeline</h2><ol class="timeline">{items}</ol>'
+
+
+def _who_said_what_html(story: Story) -> str:
+    if not story.who_said_what:
+        return ""
+    groups = "".join(
+        f"<li><strong>{escape(speaker)}</strong><ul>"
+        + "".join(
+            f"<li>{escape(_said(st))} "
+            f'<span class="meta">— {_a(st.source or "source", st.url)}</span></li>'
+            for st in statements
+        )
+        + "</ul></li>"
+        for speaker, statements in speakers(story)
+    )
+    return f'<h2>Who said what</h2><ul class="who-said-what">{groups}</ul>'
+
+
+def _commitments_html(story: Story) -> str:
+    if not story.commitments:
+        return ""
+    items = "".join(
+        f"<li><strong>{escape(commitment_label(r))}</strong>"
+        + (f' <span class="meta">{escape(r.date)}</span>' if r.date else "")
+        + f'<p class="evidence">“{escape(r.evidence)}”</p>'
+        f'<span class="meta">— {_a(r.source or "source", r.url)}</span></li>'
+        for r in story.commitments
+    )
+    return f'<h2>Commitments</h2><ul class="commitments">{items}</ul>'
 
 
 def _articles_html(story: Story) -> str:
@@ -273,6 +349,7 @@ def story_text(story: Story) -> Any:
             Text(f"  {t.date[:10]}  {t.title or 'Untitled'} ({t.source or '?'})")
             for t in story.timeline
         ]
+    parts += _who_said_what_text(story) + _commitments_text(story)
     parts += [Text(""), Text("Articles", style="bold")]
     for a in story.articles:
         line = Text(f"  {a.title or 'Untitled'} ({a.source or 'unknown outlet'})")
@@ -283,6 +360,43 @@ def story_text(story: Story) -> Any:
         parts.append(line)
     title = Text(story.title or "Untitled story", style="bold")
     return Panel(Group(*parts), title=title, subtitle=Text(story.id, style="dim"), expand=False)
+
+
+def _who_said_what_text(story: Story) -> list[Any]:
+    from rich.text import Text
+
+    if not story.who_said_what:
+        return []
+    parts: list[Any] = [Text(""), Text("Who said what", style="bold")]
+    for speaker, statements in speakers(story):
+        parts.append(Text(f"  {speaker}", style="bold"))
+        for st in statements:
+            parts.append(Text(f"    {_said(st)}"))
+            parts.append(_source_line(st.source, st.url))
+    return parts
+
+
+def _commitments_text(story: Story) -> list[Any]:
+    from rich.text import Text
+
+    if not story.commitments:
+        return []
+    parts: list[Any] = [Text(""), Text("Commitments", style="bold")]
+    for r in story.commitments:
+        head = Text(f"  {commitment_label(r)}", style="bold")
+        if r.date:
+            head.append(f" ({r.date})", style="dim")
+        parts += [head, Text(f"    “{r.evidence}”", style="italic"), _source_line(r.source, r.url)]
+    return parts
+
+
+def _source_line(source: str | None, url: str | None) -> Any:
+    from rich.text import Text
+
+    line = Text(f"      — {source or 'source'}", style="dim")
+    if url:
+        line.append(f"  {url}", style="underline")
+    return line
 
 
 def digest_text(stories: Sequence[Story], period_label: str) -> Any:

@@ -191,6 +191,44 @@ class RunRecord:
     """Set by the store."""
 
 
+@dataclass(frozen=True)
+class StoredEntity:
+    """One real-world entity followed across the stored articles."""
+
+    id: str
+    """``<kind>:<slug>``, e.g. ``person:vladimir-putin`` (see :mod:`newsbrief.pipeline.resolve`)."""
+    kind: str
+    """``person``, ``org``, ``country``, ``place`` or ``group``."""
+    name: str
+    """The canonical name."""
+    aliases: tuple[str, ...] = ()
+    """Every form it was named by, first seen first (accumulated over articles)."""
+    articles: int = 0
+    """How many stored articles mention it."""
+    merged: tuple[str, ...] = ()
+    """Ids that were merged into this one (a surname-only id once the full name was seen)."""
+
+
+@dataclass(frozen=True)
+class EntityArticle:
+    """One stored article that mentions an entity, with its date and story."""
+
+    article_id: str
+    story_id: str | None
+    title: str | None
+    source: str | None
+    """Outlet name, else its domain."""
+    url: str | None
+    published: str | None
+    dated_at: datetime
+    seq: int
+    duplicate_of: str | None
+    roles: Mapping[str, int] = field(default_factory=dict)
+    """Role (mention, speaker, subject, object) -> how many times."""
+    local_ids: tuple[str, ...] = ()
+    """The ids this article's brief uses for the entity (``speaker_id``, ``subject_id``...)."""
+
+
 def brief_from_dict(d: Mapping[str, Any]) -> Brief:
     """Rebuild a :class:`Brief` from :meth:`Brief.to_dict` output (unknown keys are ignored)."""
     converters: dict[str, Any] = {

@@ -87,6 +87,57 @@ def test_cold_story_is_not_joined() -> None:
     assert never.add(early) == never.add(late)
 
 
+def test_late_article_finds_its_story_after_newer_ones() -> None:
+    rows = _floor_rows()
+    early, late = _doc(rows[0]), _doc(rows[1])  # two reports of one story
+    other = next(_doc(r) for r in rows if r["story"] != rows[0]["story"])
+    assert early.date is not None
+    newer = dataclasses.replace(other, date=early.date + timedelta(days=200))
+    clusterer = StoryClusterer(ClusterConfig(cold_days=30, retain_days=365))
+    first = clusterer.add(early)
+    clusterer.add(newer)  # the stream moves on months past the first story's window
+    assert clusterer.open_stories() == 1
+    assert clusterer.add(late) == first  # an archive article arriving out of date order
+
+
+def test_article_long_before_a_story_does_not_join_it() -> None:
+    rows = _floor_rows()[:2]
+    first, second = _doc(rows[0]), _doc(rows[1])
+    assert first.date is not None
+    earlier = dataclasses.replace(second, date=first.date - timedelta(days=60))
+    clusterer = StoryClusterer(ClusterConfig(cold_days=30))
+    assert clusterer.add(first) != clusterer.add(earlier)
+
+
+def test_stories_past_retention_are_dropped() -> None:
+    rows = _floor_rows()
+    early, late = _doc(rows[0]), _doc(rows[1])
+    other = next(_doc(r) for r in rows if r["story"] != rows[0]["story"])
+    assert early.date is not None
+    newer = dataclasses.replace(other, date=early.date + timedelta(days=100))
+    clusterer = StoryClusterer(ClusterConfig(cold_days=30, retain_days=60))
+    first = clusterer.add(early)
+    clusterer.add(newer)
+    assert len(clusterer.snapshot()["stories"]) == 1
+    assert clusterer.add(late) != first  # forgotten: the late copy starts a new story
+
+
+def test_version_one_snapshot_is_restored() -> None:
+    docs = [_doc(r) for r in _floor_rows()]
+    whole = StoryClusterer()
+    expected = [whole.add(d) for d in docs]
+    first = StoryClusterer()
+    got = [first.add(d) for d in docs[:5]]
+    data = json.loads(json.dumps(first.snapshot()))
+    data["version"] = 1
+    del data["latest"]
+    for story in data["stories"]:
+        del story["first"]
+    second = StoryClusterer.restore(data)
+    got += [second.add(d) for d in docs[5:]]
+    assert got == expected
+
+
 def test_naive_and_missing_dates_are_accepted() -> None:
     rows = _floor_rows()[:2]
     clusterer = StoryClusterer()

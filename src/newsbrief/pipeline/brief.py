@@ -4,6 +4,7 @@
 
     language  = article.language, else detector(body)
     summary   = summary_for_brief(body)                  (verbatim sentences, <= 4)
+              -> llm_summary.summarise_article(...)      (with a summariser: used if faithful)
     quotes    = select_quotes(body, exclude=summary, forbid=aggregator card)
     entities  = recognizer(title + body)
     read time = read_time(body)                          (>= 1 for any non-empty body)
@@ -15,13 +16,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from newsbrief.pipeline.quotes import select_quotes
 from newsbrief.pipeline.readtime import read_time
 from newsbrief.pipeline.relations import extract_relations
 from newsbrief.pipeline.statements import extract_statements
 from newsbrief.pipeline.text import count_words, split_sentences
-from newsbrief.ports import DependencyParser, EntityRecognizer, LanguageDetector
+from newsbrief.ports import DependencyParser, EntityRecognizer, LanguageDetector, Summariser
 from newsbrief.records import Article, Brief, Genre
 
 _OPINION_URL = re.compile(
@@ -52,9 +54,12 @@ def make_brief(
     detector: LanguageDetector | None = None,
     summary_method: str = "extractive",
     parser: DependencyParser | None = None,
+    summariser: Summariser | None = None,
 ) -> Brief:
     """The brief of ``article``: summary, quotes, entities, read time, genre, statements
-    and relations (``parser``, optional, refines statement detection)."""
+    and relations (``parser``, optional, refines statement detection; ``summariser``,
+    optional, is an LLM whose summary replaces the extractive one when it passes the
+    faithfulness check; quotes stay verbatim from the body either way)."""
     body = article.text
     language = article.language
     if language is None and detector is not None and body.strip():
@@ -65,7 +70,7 @@ def make_brief(
     quotes = select_quotes(
         body, exclude=summary, forbid=[t for t in (card.summary, card.label) if t] if card else []
     )
-    return Brief(
+    brief = Brief(
         id=article.id,
         url=article.url,
         title=article.title,
@@ -87,6 +92,27 @@ def make_brief(
         statements=extract_statements(body, people=entities.people, parser=parser),
         relations=extract_relations(body, people=entities.people),
         card=card,
+    )
+    if summariser is None or not summary:
+        return brief
+    return _llm_brief(brief, body, summary, summariser)
+
+
+def _llm_brief(brief: Brief, body: str, summary: list[str], summariser: Summariser) -> Brief:
+    """``brief`` with the summariser's summary when it is faithful to the article, else
+    with its extractive one; either way the model, prompt version and reason are kept."""
+    from newsbrief.pipeline.llm_summary import summarise_article
+
+    chosen = summarise_article(
+        brief.title, body, summary, summariser=summariser, language=brief.language
+    )
+    return replace(
+        brief,
+        summary=chosen.text,
+        summary_method=chosen.method,
+        summary_model=chosen.model,
+        prompt_version=chosen.prompt_version,
+        summary_fallback_reason=chosen.fallback_reason,
     )
 
 

@@ -16,7 +16,10 @@ How one article is placed::
     s1, s2   = best and second-best story similarity (optionally blended with embeddings,
                times a time decay from the story's last member)
     join     iff s1 - margin_weight * s2 >= threshold * sqrt(min(1, terms / short_terms))
-    cold     = a story with no new member for ``cold_days`` days is closed
+    window   = only stories whose members lie within ``cold_days`` of the article's date are
+               candidates, in either direction, so late arrivals (an archive ingested out of
+               date order) still find their story; stories idle ``retain_days`` behind the
+               newest article are dropped from memory
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 Embedder = Callable[[str], Sequence[float]]
 """Turns a text into a dense vector (e.g. a sentence-embedding model); optional."""
 
-_SNAPSHOT_VERSION = 1
+_SNAPSHOT_VERSION = 2
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _PHRASE_RE = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|of|de|del|da|van|von|al|bin))*")
 _STOP_TEXT = """a about above after again against all also am an and any are as at be because been
@@ -76,7 +79,13 @@ class ClusterConfig:
     """Below this many distinct terms the threshold scales with sqrt(terms / short_terms):
     short texts (headlines, snippets) share few words even when they tell one story."""
     cold_days: float = 120.0
-    """A story with no new member for this many days is closed; 0 = never."""
+    """An article joins only stories whose members lie within this many days of it (a
+    story with no new member for that long has gone cold); 0 = no limit."""
+    retain_days: float = 730.0
+    """Stories are kept for articles that arrive late (older than the newest one seen, as
+    when an archive is ingested) until their last member is this many days older than the
+    newest article; then they are dropped for good. 0 (or ``cold_days`` = 0) = keep every
+    story."""
     half_life_days: float = 0.0
     """Similarity halves per this many days since the story's last member; 0 = no decay."""
     title_weight: int = 2
@@ -104,6 +113,8 @@ class _Story:
     last: float | None
     """Time of the last member, as a POSIX timestamp."""
     embedding: list[float] | None = None
+    first: float | None = None
+    """Time of the earliest member (None in version-1 snapshots: then ``last``)."""
 
 
 @dataclass
@@ -114,6 +125,8 @@ class _State:
     df: Counter[str] = field(default_factory=Counter)
     stories: dict[str, _Story] = field(default_factory=dict)
     closed: int = 0
+    latest: float | None = None
+    """Time of the newest article seen."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +212,9 @@ class StoryClusterer:
         """Place one article: returns the id of the story it joins or starts."""
         now = _timestamp(doc.date)
         if now is not None:
-            self._close_cold(now)
+            st = self._state
+            st.latest = now if st.latest is None else max(st.latest, now)
+            self._drop_old(st.latest)
         vector = self._vectorize(doc)
         embedding = self._embed(doc)
         best = self._choose(vector, embedding, now)
@@ -209,8 +224,9 @@ class StoryClusterer:
         return best.story
 
     def open_stories(self) -> int:
-        """How many stories can still receive members."""
-        return len(self._state.stories)
+        """How many stories an article as new as the newest one seen could still join."""
+        latest = self._state.latest
+        return sum(1 for s in self._state.stories.values() if self._in_window(s, latest))
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready state; :meth:`restore` continues exactly where this left off."""
@@ -220,6 +236,7 @@ class StoryClusterer:
             "config": asdict(self.config),
             "docs": st.docs,
             "closed": st.closed,
+            "latest": st.latest,
             "df": dict(st.df),
             "stories": [asdict(s) for s in st.stories.values()],
         }
@@ -227,10 +244,15 @@ class StoryClusterer:
     @classmethod
     def restore(cls, data: dict[str, Any], *, embedder: Embedder | None = None) -> StoryClusterer:
         """Rebuild a clusterer from :meth:`snapshot` output."""
-        if data.get("version") != _SNAPSHOT_VERSION:
+        if data.get("version") not in (1, _SNAPSHOT_VERSION):
             raise ValueError(f"unsupported clusterer snapshot version {data.get('version')!r}")
         clusterer = cls(ClusterConfig(**data["config"]), embedder=embedder)
-        clusterer._state = _State(docs=data["docs"], df=Counter(data["df"]), closed=data["closed"])
+        clusterer._state = _State(
+            docs=data["docs"],
+            df=Counter(data["df"]),
+            closed=data["closed"],
+            latest=data.get("latest"),
+        )
         for raw in data["stories"]:
             clusterer._register(_Story(**raw))
         return clusterer
@@ -273,14 +295,15 @@ class StoryClusterer:
         self, vector: dict[str, float], embedding: list[float] | None, now: float | None
     ) -> _Scored | None:
         """The story to join, or None to start a new one."""
-        scored = self._score(self._candidates(vector), vector, embedding, now)
+        scored = self._score(self._candidates(vector, now), vector, embedding, now)
         if not scored:
             return None
         second = scored[1].sim if len(scored) > 1 else 0.0
         return scored[0] if join_decision(scored[0].sim, second, len(vector), self.config) else None
 
-    def _candidates(self, vector: dict[str, float]) -> list[str]:
-        """Stories sharing the article's heaviest terms, best partial overlap first."""
+    def _candidates(self, vector: dict[str, float], now: float | None = None) -> list[str]:
+        """Stories within the time window that share the article's heaviest terms, best
+        partial overlap first."""
         probe = sorted(vector.items(), key=lambda kv: (-kv[1], kv[0]))[: self.config.probe_terms]
         partial: dict[str, float] = {}
         stories = self._state.stories
@@ -291,7 +314,16 @@ class StoryClusterer:
                     story.norm2
                 )
         ranked = sorted(partial.items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = [kv for kv in ranked if self._in_window(stories[kv[0]], now)]
         return [sid for sid, _ in ranked[: self.config.max_candidates]]
+
+    def _in_window(self, story: _Story, now: float | None) -> bool:
+        """Whether an article published at ``now`` may join ``story`` (not gone cold)."""
+        if now is None or story.last is None or self.config.cold_days <= 0:
+            return True
+        window = self.config.cold_days * 86400.0
+        first = story.last if story.first is None else story.first
+        return now - story.last <= window and first - now <= window
 
     def _score(
         self,
@@ -329,7 +361,7 @@ class StoryClusterer:
         sid = story_id(doc_id)
         if sid in self._state.stories:  # the same id seen twice: keep ids unique
             sid = story_id(f"{doc_id}#{self._state.docs}")
-        self._register(_Story(sid, dict(vector), 1.0 if vector else 0.0, 1, now, embedding))
+        self._register(_Story(sid, dict(vector), 1.0 if vector else 0.0, 1, now, embedding, now))
         return sid
 
     def _register(self, story: _Story) -> None:
@@ -356,15 +388,17 @@ class StoryClusterer:
         if embedding is not None:
             base = story.embedding or [0.0] * len(embedding)
             story.embedding = [a + b for a, b in zip(base, embedding, strict=True)]
+        if now is not None and (story.first is None or now < story.first):
+            story.first = now
         if now is not None and (story.last is None or now > story.last):
             story.last = now
             heapq.heappush(self._expiry, (now, story.id))
 
-    def _close_cold(self, now: float) -> None:
-        """Close stories whose last member is older than the cold window."""
-        if self.config.cold_days <= 0:
+    def _drop_old(self, latest: float) -> None:
+        """Forget stories whose last member is older than the retention window."""
+        if self.config.retain_days <= 0 or self.config.cold_days <= 0:
             return
-        limit = now - self.config.cold_days * 86400.0
+        limit = latest - max(self.config.retain_days, self.config.cold_days) * 86400.0
         while self._expiry and self._expiry[0][0] < limit:
             last, sid = heapq.heappop(self._expiry)
             story = self._state.stories.get(sid)

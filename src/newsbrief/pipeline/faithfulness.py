@@ -22,11 +22,29 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Literal
 
 from newsbrief.pipeline.entities import Gazetteer, load_gazetteer
 from newsbrief.pipeline.text import normalize
 
-__all__ = ["FaithfulnessResult", "check_summary", "numbers_in", "quoted_in"]
+__all__ = ["DECIMAL_COMMA", "FaithfulnessResult", "check_summary", "numbers_in", "quoted_in"]
+
+FUNCTION_WORD_ZIPF = 4.5
+"""Zipf frequency (wordfreq) from which a sentence's first word, unless it is a listed first
+name, counts as an ordinary word ("Officials" 4.7, "Según" 5.6, "Laut" 5.2) and is not checked
+as a name. The price: a lone, very common surname opening a sentence ("Smith" 4.9) is not
+checked either; a full name ("John Smith") still is."""
+CAPITALISED_NOUNS = frozenset({"de", "lb"})
+"""Languages that capitalise every noun: a lone capitalised word may be an ordinary noun."""
+COMMON_NOUN_ZIPF = 3.0
+"""In those languages, a lone capitalised word this frequent is taken for a noun, not a name
+(so a hallucinated lone common surname can pass there; full names are still checked)."""
+Reading = Literal["point", "comma", "both"]
+"""Which mark is the decimal one in an ambiguous "1,200" or "1.200"."""
+DECIMAL_COMMA = frozenset(
+    "de es fr it pt nl ru pl cs sk sl hr sr bg ro hu tr da sv no nb nn fi el uk id vi".split()
+)
+"""Languages (ISO 639-1) that write a decimal comma: "3,5" and "1.200" (= 1200)."""
 
 _SCALES: dict[str, int] = {
     "thousand": 10**3,
@@ -52,7 +70,9 @@ _SCALES: dict[str, int] = {
     "tn": 10**12,
 }
 _GLUED_SCALES = frozenset({"k", "m", "mn", "b", "bn", "tn"})
-"""Scales written straight after the digits ("$4bn"); "4 m" is more likely metres."""
+"""Scales that may be written straight after the digits ("$4bn", "€250m")."""
+_GLUED_ONLY = frozenset({"k", "m", "b"})
+"""Scales that count only when glued: "4 m" is more likely metres than millions."""
 _DIGITS = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d.,]\d)|\d+(?:[.,]\d+)*)"
     r"(?:(?P<glued>[a-zA-Z]{1,2})\b|\s*(?P<word>[A-Za-zñó]+)\.?)?"
@@ -64,14 +84,27 @@ _UNITS = {
         "fifteen sixteen seventeen eighteen nineteen".split()
     )
 }
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
-_WORD_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split())
+    if i > 1
+}
+_WORD_SCALES = {
+    "hundred": 100,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+}
 _NUMBER_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)?")
 _QUOTED = re.compile(r"[\"“„«»‹]([^\"“”„«»‹›\n]{2,})[\"”“»«›]|(?<!\w)[‘']([^‘’'\n]{2,}?)[’'](?!\w)")
-_LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z]\w*")
+_ANY_WORD = re.compile(r"(?<![\w'’])[^\W\d_]\w*")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")
-_NAME_WORD = re.compile(r"[^\W\d_][\w'’.-]*[\w.]|[^\W\d_]")
-_LINKS = frozenset({"of", "for", "on", "the", "and", "&", "de", "del", "da", "la", "al", "von", "van", "der", "y", "di", "du", "le"})
+_NAME_WORD = re.compile(r"(?<!\w)(?:[^\W\d_][\w'’.-]*[\w.]|[^\W\d_])")
+_NO_CASE = frozenset({"ja", "zh", "ko"})
+"""Languages without capitals (and whose wordfreq lists need extra tokenizers)."""
+_LINKS = frozenset("of for & de del da la al von van der y di du le".split())
+"""Lower-case words inside a name ("Bank of Portmere"); "the" may follow "of" or "for"."""
 
 
 @dataclass(frozen=True)
@@ -93,16 +126,24 @@ class FaithfulnessResult:
         return "unsupported: " + "; ".join(self.unsupported) if self.unsupported else ""
 
 
-def check_summary(summary: str, sources: Sequence[str]) -> FaithfulnessResult:
-    """Check that every number, name and quoted string of ``summary`` is in ``sources``."""
-    index = _SourceIndex.build(sources)
+def check_summary(
+    summary: str, sources: Sequence[str], *, language: str | None = None
+) -> FaithfulnessResult:
+    """Check that every number, name and quoted string of ``summary`` is in ``sources``.
+
+    ``language`` (of the summary and its sources) settles whether "3,400" is 3400 or 3.4: a
+    comma is the decimal mark for the languages in :data:`DECIMAL_COMMA`, a point otherwise.
+    Without it, the summary is read the English way and the sources both ways.
+    """
+    reading: Reading = "comma" if (language or "en")[:2] in DECIMAL_COMMA else "point"
+    index = _SourceIndex.build(sources, reading if language else "both")
     found: list[str] = []
     checked = 0
-    for surface, values in numbers_in(summary, lenient=False):
+    for surface, values in numbers_in(summary, lenient=False, reading=reading):
         checked += 1
         if not values & index.numbers:
             found.append(surface)
-    for name in _names_in(summary, index):
+    for name in _names_in(summary, index, language or "en"):
         checked += 1
         if not index.supports_name(name):
             found.append(name)
@@ -116,31 +157,34 @@ def check_summary(summary: str, sources: Sequence[str]) -> FaithfulnessResult:
 # -- numbers -------------------------------------------------------------------------------
 
 
-def numbers_in(text: str, *, lenient: bool = True) -> Iterator[tuple[str, frozenset[Decimal]]]:
+def numbers_in(
+    text: str, *, lenient: bool = True, reading: Reading = "both"
+) -> Iterator[tuple[str, frozenset[Decimal]]]:
     """Each number of ``text`` as written, with the values it may stand for.
 
-    ``lenient`` (for sources) also keeps the unscaled value of "3.4 million" and both
-    readings of a space-grouped "12 300"; a summary's numbers are read strictly.
+    ``reading`` says which mark is the decimal one in "1,200" or "1.200" ("both" keeps both
+    values). ``lenient`` (for sources) also keeps the unscaled value of "3.4 million" and
+    the parts of a space-grouped "12 300"; a summary's numbers are read strictly.
     """
     for m in _DIGITS.finditer(text):
         digits = m.group(1)
         scale = _scale(m.group("glued"), m.group("word"))
-        values = _digit_values(digits, spaced=lenient)
+        values = _digit_values(digits, spaced=lenient, reading=reading)
         scaled = {v * scale for v in values} if scale else set(values)
         if lenient and scale:
             scaled |= values
-        end = m.end() if scale else m.end(1)
+        end = max(m.end("glued"), m.end("word")) if scale else m.end(1)
         yield text[m.start() : end].strip(), frozenset(scaled)
-    yield from _written_numbers(text, lenient)
+    yield from _written_numbers(text)
 
 
 def _scale(glued: str | None, word: str | None) -> int:
     if glued:
         return _SCALES.get(glued.lower(), 0) if glued.lower() in _GLUED_SCALES else 0
-    return _SCALES.get(word.lower(), 0) if word and word.lower() not in _GLUED_SCALES else 0
+    return _SCALES.get(word.lower(), 0) if word and word.lower() not in _GLUED_ONLY else 0
 
 
-def _digit_values(digits: str, *, spaced: bool) -> set[Decimal]:
+def _digit_values(digits: str, *, spaced: bool, reading: Reading) -> set[Decimal]:
     """The values a digit string may mean under English and continental conventions."""
     if re.search(r"\d[ \u00a0\u202f\u2009]\d", digits):
         parts = re.split(r"[ \u00a0\u202f\u2009]", digits)
@@ -155,9 +199,13 @@ def _digit_values(digits: str, *, spaced: bool) -> set[Decimal]:
     sep = seps[0]
     if len(seps) > 1:
         return _as_decimal(digits, thousands=sep)
-    groups_of_three = len(digits.split(sep)[1]) == 3
-    out = _as_decimal(digits, thousands="," if sep == "." else ".")
-    return out | _as_decimal(digits, thousands=sep) if groups_of_three else out
+    if len(digits.split(sep)[1]) != 3:  # "3.5", "3,75": only a decimal mark fits
+        return _as_decimal(digits, thousands="," if sep == "." else ".")
+    as_thousands = _as_decimal(digits, thousands=sep)
+    as_decimal = _as_decimal(digits, thousands="," if sep == "." else ".")
+    if reading == "both":
+        return as_thousands | as_decimal
+    return as_decimal if (sep == ",") == (reading == "comma") else as_thousands
 
 
 def _as_decimal(digits: str, *, thousands: str) -> set[Decimal]:
@@ -168,7 +216,7 @@ def _as_decimal(digits: str, *, thousands: str) -> set[Decimal]:
         return set()
 
 
-def _written_numbers(text: str, lenient: bool) -> Iterator[tuple[str, frozenset[Decimal]]]:
+def _written_numbers(text: str) -> Iterator[tuple[str, frozenset[Decimal]]]:
     """English number words: "twenty-five", "three hundred", "two million" ("one" alone is
     too often a pronoun to check)."""
     words = list(_NUMBER_WORD.finditer(text))
@@ -234,7 +282,9 @@ def _words(text: str) -> list[_Word]:
         word = re.sub(r"['’]s?$", "", m.group())
         word = word if _INITIALISM.fullmatch(word) else word.rstrip(".") or word
         before = text[max(0, m.start() - 3) : m.start()].rstrip(" \t\"'“‘«([")
-        out.append(_Word(word, m.start(), m.start() + len(word), not before or before[-1] in ".!?:;\n•—–"))
+        out.append(
+            _Word(word, m.start(), m.start() + len(word), not before or before[-1] in ".!?:;\n•—–")
+        )
     return out
 
 
@@ -243,10 +293,10 @@ def _capital_runs(text: str) -> list[list[_Word]]:
     runs: list[list[_Word]] = []
     cur: list[_Word] = []
     for w in _words(text):
-        joined = bool(cur) and text[cur[-1].end : w.start] in (" ", "-")
-        if w.text[0].isupper() and (joined or not cur):
-            cur.append(w)
-        elif joined and w.text.lower() in _LINKS and w.text[0].islower():
+        joined = bool(cur) and text[cur[-1].end : w.start] in (" ", "-") and not w.initial
+        starts_or_joins = w.text[0].isupper() and (joined or not cur)
+        after_of = bool(cur) and cur[-1].text in ("of", "for") and w.text == "the"
+        if starts_or_joins or (joined and (w.text in _LINKS or after_of)):
             cur.append(w)
         else:
             runs.append(cur)
@@ -258,21 +308,46 @@ def _capital_runs(text: str) -> list[list[_Word]]:
     return [r for r in runs if r]
 
 
-def _names_in(summary: str, index: _SourceIndex) -> Iterator[str]:
+def _names_in(summary: str, index: _SourceIndex, language: str) -> Iterator[str]:
     """The names of ``summary`` to check, leading titles and sentence-initial words dropped."""
     gaz = index.gazetteer
     for run in _capital_runs(summary):
-        if run[0].initial and run[0].text in gaz.not_names:
+        first = run[0]
+        ordinary = first.text not in gaz.first_names and _frequent(
+            first.text, language, FUNCTION_WORD_ZIPF
+        )
+        if first.initial and (first.text in gaz.not_names or ordinary):
             run = run[1:]
         while run and (run[0].text[0].islower() or index.title_like(run[0].text)):
             run = run[1:]
-        if not run:
+        if not run or all(_is_number_word(w.text.lower(), first=False) for w in run):
+            continue  # written numbers are checked as numbers
+        if len(run) == 1 and _common_noun(run[0].text, language):
             continue
         name = summary[run[0].start : run[-1].end]
         hit = gaz.lookup(name)
         if hit is not None and hit[0] == "demonym":
             continue
         yield name
+
+
+def _common_noun(word: str, language: str) -> bool:
+    """In languages that capitalise every noun, a lone frequent word ("Arbeiter")."""
+    return language[:2] in CAPITALISED_NOUNS and _frequent(word, language, COMMON_NOUN_ZIPF)
+
+
+@lru_cache(maxsize=4096)
+def _frequent(word: str, language: str, zipf: float) -> bool:
+    """Whether ``word`` is at least ``zipf`` frequent in ``language`` (wordfreq's lists)."""
+    lang = language[:2]
+    if lang in _NO_CASE or not word.isalpha():
+        return False
+    try:
+        from wordfreq import zipf_frequency
+
+        return zipf_frequency(word.lower(), lang) >= zipf
+    except (ImportError, LookupError):  # no list for this language (or wordfreq missing)
+        return False
 
 
 @dataclass(frozen=True)
@@ -289,16 +364,18 @@ class _SourceIndex:
     gazetteer: Gazetteer
 
     @classmethod
-    def build(cls, sources: Sequence[str]) -> _SourceIndex:
+    def build(cls, sources: Sequence[str], reading: Reading) -> _SourceIndex:
         norm = [normalize(s) for s in sources]
         runs = [r for s in sources for r in _capital_runs(s)]
         names = {tuple(normalize(w.text) for w in r) for r in runs}
         return cls(
             text=" | ".join(f" {n} " for n in norm),
             lower_words=frozenset(
-                normalize(w) for s in sources for w in _LOWER_WORD.findall(s)
+                normalize(w) for s in sources for w in _ANY_WORD.findall(s) if w[0].islower()
             ),
-            numbers=frozenset(v for s in sources for _, vs in numbers_in(s) for v in vs),
+            numbers=frozenset(
+                v for s in sources for _, vs in numbers_in(s, reading=reading) for v in vs
+            ),
             names=tuple(sorted(names)),
             gazetteer=load_gazetteer(),
         )
@@ -323,18 +400,19 @@ class _SourceIndex:
 
 
 def _within(words: tuple[str, ...], run: tuple[str, ...]) -> bool:
-    """``words`` in order inside the longer name ``run`` (first and last word kept)."""
+    """``words`` is a shorter form of the name ``run``: one of its words ("Ortiz"), or some of
+    them in order ending with its last ("Ana Ortiz" of "Ana María Ortiz")."""
+    if len(words) == 1:
+        return words[0] in run
     it = iter(run)
-    return len(words) > 1 and all(w in it for w in words) and words[-1] == run[-1]
+    return all(w in it for w in words) and words[-1] == run[-1]
 
 
 def _is_initials(name: str, runs: Iterable[tuple[str, ...]]) -> bool:
     if not (name.isupper() and name.isalpha() and 2 <= len(name) <= 6):
         return False
     key = name.lower()
-    return any(
-        "".join(w[0] for w in run if w not in _LINKS) == key for run in runs if len(run) > 1
-    )
+    return any("".join(w[0] for w in run if w not in _LINKS) == key for run in runs if len(run) > 1)
 
 
 @lru_cache(maxsize=256)

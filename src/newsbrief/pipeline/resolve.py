@@ -100,6 +100,7 @@ class _Tables:
     titles: frozenset[str]
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent- and case-insensitive form with typographic apostrophes made plain."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'"))
@@ -145,6 +146,7 @@ def _compile(data: dict[str, Any]) -> _Tables:
     return _Tables(countries, capitals, demonyms, orgs, places, titles)
 
 
+@lru_cache(maxsize=65536)
 def resolve(mention: str, kind: str = "any", *, role: Role = "any") -> Resolved | None:
     """What ``mention`` stands for, or ``None`` when it is not a name.
 

@@ -17,6 +17,8 @@
                           or leads collapse into the first one; a re-run headline on a later day
                           does too
       -> entities         merged from the originals' briefs, by how many articles mention them
+      -> who said what    the originals' statements, once each, with outlet, link and date
+      -> commitments      the originals' relations, once each, with evidence, date and outlet
 
 Opinion pieces are kept (listed, and their outlets in ``opinion_sources``) but the title,
 summary and timeline come from news articles when the story has any (an opinion piece is not a
@@ -28,19 +30,20 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from newsbrief.pipeline.quotes import select_quotes
+from newsbrief.pipeline.resolve import alias_table, fold, resolve_entities
 from newsbrief.pipeline.summarize import summarize_many
 from newsbrief.pipeline.text import count_words, normalize, sentence_spans, tokens
 from newsbrief.records import (
     Entities,
     OutletCount,
-    Relation,
-    Statement,
     Story,
     StoryArticle,
     StoryQuote,
+    StoryRelation,
+    StoryStatement,
     TimelineEntry,
 )
 from newsbrief.storage_records import StoredArticle
@@ -365,16 +368,41 @@ def _rank_names(per_article: Iterable[Sequence[str]]) -> tuple[str, ...]:
     return tuple(forms[k].most_common(1)[0][0] for k in ranked)
 
 
-def _statements(originals: Sequence[StoredArticle]) -> tuple[Statement, ...]:
-    seen: dict[str, Statement] = {}
+def _statements(originals: Sequence[StoredArticle]) -> tuple[StoryStatement, ...]:
+    """Each statement once (the first article reporting it), with its outlet and link.
+
+    A person named by surname in one article ("President Putin") and in full in another is
+    one speaker: the short form takes the full name and id when only one full name fits.
+    """
+    seen: dict[str, StoryStatement] = {}
     for m in originals:
         for s in m.brief.statements:
-            seen.setdefault(normalize(s.text), s)
-    return tuple(seen.values())
+            seen.setdefault(
+                normalize(s.text),
+                StoryStatement(
+                    **asdict(s),
+                    source=_outlet_name(m),
+                    url=m.url,
+                    article_id=m.id,
+                    date=m.dated_at.isoformat(),
+                ),
+            )
+    people = [(s.speaker, "person") for s in seen.values() if _is_person(s.speaker_id)]
+    table = alias_table(resolve_entities(people))
+    out = []
+    for s in seen.values():
+        full = table.get(fold(s.speaker)) if _is_person(s.speaker_id) else None
+        out.append(replace(s, speaker=full.name, speaker_id=full.id) if full else s)
+    return tuple(out)
 
 
-def _commitments(originals: Sequence[StoredArticle]) -> tuple[Relation, ...]:
-    seen: dict[tuple[str, ...], Relation] = {}
+def _is_person(entity_id: str | None) -> bool:
+    return bool(entity_id and entity_id.startswith("person:"))
+
+
+def _commitments(originals: Sequence[StoredArticle]) -> tuple[StoryRelation, ...]:
+    """Each relation once, dated by its sentence (else its article's day), with its outlet."""
+    seen: dict[tuple[str, ...], StoryRelation] = {}
     for m in originals:
         for r in m.brief.relations:
             key = (
@@ -384,7 +412,11 @@ def _commitments(originals: Sequence[StoredArticle]) -> tuple[Relation, ...]:
                 r.polarity,
                 normalize(r.evidence),
             )
-            seen.setdefault(key, r if r.date else replace(r, date=m.dated_at.date().isoformat()))
+            date = r.date or m.dated_at.date().isoformat()
+            fields = {**asdict(r), "date": date}
+            seen.setdefault(
+                key, StoryRelation(**fields, source=_outlet_name(m), url=m.url, article_id=m.id)
+            )
     return tuple(seen.values())
 
 

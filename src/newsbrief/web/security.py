@@ -102,10 +102,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    """Raised inside ``receive`` when a streamed body passes the cap."""
-
-
 class BodyLimit:
     """Refuses request bodies larger than ``max_bytes`` with 413."""
 
@@ -122,27 +118,28 @@ class BodyLimit:
             await self._refuse(scope, send)
             return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    if not started and not refused:
+                        refused = True
+                        await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}  # the app stops reading
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # we already answered 413
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(scope, send)
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         message = f"request body larger than {self.max_bytes} bytes"
@@ -207,7 +204,9 @@ class PostRateLimit:
             if wait > 0:
                 retry = str(max(1, math.ceil(wait)))
                 message = f"too many requests; retry in {retry} s"
-                await send_error(scope, send, 429, "rate_limited", message, (("retry-after", retry),))
+                await send_error(
+                    scope, send, 429, "rate_limited", message, (("retry-after", retry),)
+                )
                 return
         await self.app(scope, receive, send)
 

@@ -15,6 +15,7 @@ from newsbrief.adapters.storage._base import (
     decode_cursor,
     encode_cursor,
 )
+from newsbrief.adapters.storage._entities import ENTITY_LOCK, index_article
 from newsbrief.adapters.storage._tables import article_versions, articles
 from newsbrief.storage_records import (
     ArticleVersion,
@@ -39,7 +40,8 @@ class ArticlesMixin(StorageBase):
 
         Keyed by URL (else by content id): a new key is ``"added"``; the same key with the same
         fingerprint is ``"unchanged"`` and writes nothing; the same key with a new text is
-        ``"updated"`` in place, the old text being kept in :meth:`article_versions`.
+        ``"updated"`` in place, the old text being kept in :meth:`article_versions`. The
+        article's entities and mentions are (re)indexed in the same transaction.
         """
         with self._write() as conn:
             return self._upsert(conn, rec)
@@ -50,6 +52,7 @@ class ArticlesMixin(StorageBase):
             return [self._upsert(conn, rec) for rec in recs]
 
     def _upsert(self, conn: sa.Connection, rec: NewArticle) -> UpsertResult:
+        self._lock(conn, ENTITY_LOCK)  # first, always: see _entities (no lock-order deadlock)
         self._lock(conn, rec.url or rec.id)
         key = sa.or_(A.c.url == rec.url, A.c.id == rec.id) if rec.url else A.c.id == rec.id
         old = conn.execute(sa.select(A.c.id, A.c.fingerprint, A.c.ingested_at).where(key)).first()
@@ -57,12 +60,14 @@ class ArticlesMixin(StorageBase):
         if old is None:
             values = _values(rec, now, ingested_at=now)
             conn.execute(_INSERT, {**values, "id": rec.id, "ingested_at": now, "version": 1})
+            index_article(conn, rec.id, rec.brief, rec.text)
             return "added"
         if old.fingerprint == rec.fingerprint:
             return "unchanged"
         _keep_version(conn, old.id, now)
         values = _values(rec, now, ingested_at=old.ingested_at)
         conn.execute(A.update().where(A.c.id == old.id).values(version=A.c.version + 1), values)
+        index_article(conn, old.id, rec.brief, rec.text)
         return "updated"
 
     def get_article(self, article_id: str, /) -> StoredArticle | None:

@@ -8,6 +8,8 @@ History:
     1. articles, article_versions, stories, feeds
     2. full-text search (SQLite: FTS5 over title and text; PostgreSQL: tsvector + GIN)
     3. runs (ingest reports)
+    4. entities followed across articles: entities, entity_aliases, entity_mentions (filled
+       for the articles already stored)
 
 DDL is written once with ``{placeholders}`` for the few types the two dialects spell
 differently (see ``_TYPES``).
@@ -138,6 +140,32 @@ _V3 = (
     "CREATE INDEX runs_started ON runs (started_at DESC)",
 )
 
+_V4 = (
+    """CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        aliases {json} NOT NULL,
+        merged_into TEXT
+    )""",
+    "CREATE INDEX entities_merged_into ON entities (merged_into)",
+    """CREATE TABLE entity_aliases (
+        key TEXT NOT NULL,
+        entity_id TEXT NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, entity_id)
+    )""",
+    "CREATE INDEX entity_aliases_entity ON entity_aliases (entity_id)",
+    """CREATE TABLE entity_mentions (
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        local_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        entity_id TEXT NOT NULL REFERENCES entities (id),
+        count INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (article_id, local_id, role)
+    )""",
+    "CREATE INDEX entity_mentions_entity ON entity_mentions (entity_id)",
+)
+
 
 def _run_ddl(conn: sa.Connection, statements: Sequence[str]) -> None:
     types = _TYPES[conn.dialect.name]
@@ -162,7 +190,20 @@ def migrate_2_to_3(conn: sa.Connection) -> None:
     _run_ddl(conn, _V3)
 
 
-MIGRATIONS: tuple[Migration, ...] = (migrate_0_to_1, migrate_1_to_2, migrate_2_to_3)
+def migrate_3_to_4(conn: sa.Connection) -> None:
+    """Entities, their aliases and their mentions, indexed for the articles already stored."""
+    from newsbrief.adapters.storage._entities import index_stored_articles
+
+    _run_ddl(conn, _V4)
+    index_stored_articles(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    migrate_0_to_1,
+    migrate_1_to_2,
+    migrate_2_to_3,
+    migrate_3_to_4,
+)
 LATEST = len(MIGRATIONS)
 
 

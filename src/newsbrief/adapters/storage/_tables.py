@@ -111,3 +111,30 @@ runs = sa.Table(
     sa.Column("counts", Json, nullable=False),
     sa.Column("errors", Json, nullable=False),
 )
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("aliases", Json, nullable=False),
+    sa.Column("merged_into", sa.Text),
+)
+
+entity_aliases = sa.Table(
+    "entity_aliases",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("entity_id", sa.Text, primary_key=True),
+)
+
+entity_mentions = sa.Table(
+    "entity_mentions",
+    metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("local_id", sa.Text, primary_key=True),
+    sa.Column("role", sa.Text, primary_key=True),
+    sa.Column("entity_id", sa.Text, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)

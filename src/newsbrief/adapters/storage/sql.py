@@ -14,13 +14,14 @@ import sqlalchemy as sa
 from newsbrief.adapters.storage import _schema
 from newsbrief.adapters.storage._articles import ArticlesMixin
 from newsbrief.adapters.storage._base import Clock, check_fts5, create_engine, utcnow
+from newsbrief.adapters.storage._entities import EntitiesMixin
 from newsbrief.adapters.storage._feeds import FeedsMixin
 from newsbrief.adapters.storage._search import SearchMixin
 from newsbrief.adapters.storage._stories import StoriesMixin
 from newsbrief.errors import StorageError
 
 
-class SqlStorage(ArticlesMixin, StoriesMixin, SearchMixin, FeedsMixin):
+class SqlStorage(ArticlesMixin, StoriesMixin, SearchMixin, FeedsMixin, EntitiesMixin):
     """Newsbrief's store on SQLite or PostgreSQL (implements :class:`newsbrief.ports.Storage`)."""
 
     def __init__(self, engine: sa.Engine, *, clock: Clock = utcnow) -> None:
