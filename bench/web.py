@@ -38,8 +38,7 @@ from typing import Any
 import httpx
 
 from newsbrief import make_engine
-from newsbrief.records import article_id
-from newsbrief.records import Story
+from newsbrief.records import Story, article_id
 from newsbrief.storage_records import NewArticle, StoredArticle, StoryRow
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -74,7 +74,9 @@ def _pair_counts(stories: list[tuple[str, str]]) -> tuple[int, int, int]:
 
 
 @pytest.fixture(scope="module", params=["seeds-last", "seeds-first-reversed"])
-def grouping(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Grouping]:
+def grouping(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Grouping]:
     """The corpus ingested once per order: seeds after it, or (reversed) before it."""
     seeds = _seed_paths()
     if request.param == "seeds-last":
