@@ -11,8 +11,8 @@ if [ "$(id -u)" != "0" ]; then
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null 2>&1; then
+if ! apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null 2>&1; then
     apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null \
+    apt-get install -y -q --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null \
         || { echo "ci: chromium could not be installed (browser tests will be skipped)" >&2; exit 0; }
 fi

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -73,7 +74,7 @@ def _write(writer: WARCWriter, url: str, payload: bytes, ctype: str, i: int) -> 
     writer.write_record(record)
 
 
-def run_one(warc: str, out: str, workers: int, ner: str, partition: int) -> dict[str, object]:
+def run_one(warc: str, out: str, workers: int, ner: str, partition: int) -> dict[str, Any]:
     """One batch run in this (fresh) process: the figures as a dict."""
     from newsbrief._batch import run_batch
     from newsbrief.config import Settings
@@ -124,21 +125,21 @@ def main() -> None:
         ]
         base = runs[0]
         for r in runs:
-            speedup = float(r["pages_per_second"]) / float(base["pages_per_second"])  # type: ignore[arg-type]
-            r["efficiency"] = round(speedup * int(base["workers"]) / int(r["workers"]), 2)  # type: ignore[call-overload]
+            speedup = float(r["pages_per_second"]) / float(base["pages_per_second"])
+            r["efficiency"] = round(speedup * int(base["workers"]) / int(r["workers"]), 2)
             r["core_seconds_per_page"] = round(
                 int(r["workers"]) * float(r["seconds"]) / int(r["articles"]), 4
-            )  # type: ignore[call-overload,arg-type]
+            )
         print(json.dumps({"runs": runs}, indent=2))
 
 
 def _subprocess_run(
     args: argparse.Namespace, warc: Path, out: Path, workers: int
-) -> dict[str, object]:
+) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--run", str(warc), str(out), str(workers),
            "--ner", args.ner, "--partition-size", str(args.partition_size)]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     print(json.dumps(result), flush=True)
     return result
 

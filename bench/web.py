@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark: the web reader under load, over a store of 10,000 articles.
 
-1. Builds the store (cached under bench/out/): ingests the bundled sample corpus, then writes
-   variants of its articles through the storage API (``NewArticle`` records, in batches) until
-   there are ``--articles`` of them. A variant gets its own URL, a made-up place name in its
-   title and opening, a rotated paragraph order and a publication date moved by whole days, so
-   the variants form many stories and the full-text index sees varied text. Stories are then
-   built by the engine's own clusterer (``Engine.recluster``). Full ingest of 10,000 pages would
-   mostly time extraction, which is benchmarked elsewhere (bench/extract.py, bench/brief.py).
+1. Builds the store (cached under bench/out/): ingests the bundled sample corpus (24 articles,
+   16 stories), then writes variants of every sample story through the storage API until there
+   are ``--articles`` articles: ``NewArticle`` records in batches (``upsert_articles``), the
+   story rows (``upsert_stories``) and the links (``set_stories``). Variant n of an article has
+   its own URL, a made-up place name in its title and opening, a rotated paragraph order and
+   dates moved by n days; variant n of a story is the sample story's brief with its articles,
+   quotes and timeline pointed at those variants. So the store holds stories of the sample's
+   sizes (1 to 4 articles) rather than a few giant ones. Full ingest of 10,000 pages would
+   mostly time extraction and briefing, which bench/extract.py and bench/brief.py measure.
 2. Starts the real server, ``newsbrief serve``, in a subprocess on 127.0.0.1.
 3. Runs a bounded load client on loopback: ``--connections`` threads, each with one keep-alive
    httpx connection, sending ``--requests`` requests per page after a warm-up, and prints
@@ -31,6 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -215,6 +218,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
 def serving(db: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NEWSBRIEF_NER": "gazetteer"}
@@ -263,9 +267,7 @@ def main() -> None:
         db = build_store(path, args.articles)
     with make_engine(db) as engine:
         print(f"store: {engine.storage.count_articles()} articles at {path}")
-    gen = serving(db)
-    base = next(gen)
-    try:
+    with serving(db) as base:
         kinds = {
             "front page": ["/"],
             "story page": pick_story_pages(base),
@@ -276,8 +278,6 @@ def main() -> None:
         for name, paths in kinds.items():
             load(base, name, paths, max(20, args.requests // 10), args.connections)  # warm-up
             print(load(base, name, paths, args.requests, args.connections).line(), flush=True)
-    finally:
-        gen.close()
 
 
 if __name__ == "__main__":

@@ -491,9 +491,8 @@ def serve(host: str, port: int, **opts: Any) -> int:
     are disabled. Fetching private addresses needs --allow-private.
     """
     try:
-        import uvicorn
-
         from newsbrief.web import create_app
+        from newsbrief.web.server import listen, run, url_of
     except ImportError as e:
         raise click.ClickException(
             f"the web reader needs the 'web' extra ({e.name} is missing): "
@@ -501,9 +500,9 @@ def serve(host: str, port: int, **opts: Any) -> int:
         ) from e
     with _store_engine(opts) as engine:
         app = create_app(engine)
-        click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-        verbose = _state["verbose"]
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=verbose > 0)
+        sock = listen(host, port)
+        click.echo(f"serving on {url_of(sock)} (Ctrl-C to stop)", err=True)
+        run(app, sock, access_log=_state["verbose"] > 0)
     return EXIT_OK
 
 

@@ -107,7 +107,7 @@ async def test_search_snippets_carry_markers(client: httpx.AsyncClient) -> None:
     ("path", "status", "code"),
     [
         ("/api/v1/search", 422, "invalid_request"),  # q is required
-        ("/api/v1/search?q=%20%20", 400, "bad_request"),  # only spaces
+        ("/api/v1/search?q=%20%20", 422, "invalid_request"),  # only spaces
         ("/api/v1/stories?limit=0", 422, "invalid_request"),
         ("/api/v1/stories?limit=101", 422, "invalid_request"),
         ("/api/v1/stories?cursor=not-a-cursor", 400, "bad_request"),

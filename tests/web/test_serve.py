@@ -73,6 +73,16 @@ def test_serve_help(cli) -> None:
         assert option in r.stdout
 
 
+def test_a_busy_port_is_one_error_line(cli, sample_db: str) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = cli("serve", "--db", sample_db, "--port", str(port), timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: cannot listen on 127.0.0.1:") and "Traceback" not in r.stderr
+
+
 def test_serve_reads_and_refuses_writes_without_a_token(sample_db: str) -> None:
     with serve(sample_db) as base:
         health = httpx.get(base + "/api/v1/health").json()
