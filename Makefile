@@ -12,12 +12,14 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[nlp,postgres,dev]'
+	$(BIN)/python -m pip install -q -e '.[nlp,postgres,web,dev]'
 	touch $(STAMP)
 
 demo: venv
 	$(BIN)/newsbrief ingest src/newsbrief/sample/ --db sqlite:///$(DEMO_DB)
 	$(BIN)/newsbrief digest --since 3650d --limit 5 --db sqlite:///$(DEMO_DB)
+	@echo "Serving the web reader on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/newsbrief serve --db sqlite:///$(DEMO_DB)
 
 lint: venv
 	$(BIN)/ruff check src tests bench

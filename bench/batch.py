@@ -38,7 +38,7 @@ import newsbrief
 SAMPLE = Path(newsbrief.__file__).parent / "sample"
 
 
-def generate(path: Path, pages: int, size: int, seed: int = 7) -> dict[str, int]:
+def generate(path: Path, pages: int, size: int, seed: int = 7) -> dict[str, Any]:
     """Write the WARC; returns counts (pages, padding records, bytes)."""
     rng = random.Random(seed)
     texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.html"))]

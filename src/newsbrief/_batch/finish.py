@@ -78,12 +78,15 @@ def mark_duplicates(out: Path, *, threshold: float = 0.8) -> int:
 
 
 def join_failures(out: Path) -> int:
-    """Write ``failures.jsonl`` from the partitions' failure files (temp file + rename)."""
+    """Write ``failures.jsonl`` from the failure files of finished partitions (temp file +
+    rename); returns the number of lines."""
     target = out / "failures.jsonl"
     tmp = out / f".{target.name}.tmp"
     count = 0
     with open(tmp, "w", encoding="utf-8") as dest:
         for part in sorted((out / "failures").glob("[!.]*.jsonl")):
+            if not (out / "articles" / f"{part.stem}.parquet").is_file():
+                continue  # its partition did not finish: it will be run again
             with open(part, encoding="utf-8") as src:
                 for line in src:
                     dest.write(line)
