@@ -12,7 +12,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[nlp,postgres,web,dev]'
+	$(BIN)/python -m pip install -q -e '.[nlp,postgres,web,batch,dev]'
 	touch $(STAMP)
 
 demo: venv
