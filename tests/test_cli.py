@@ -304,3 +304,16 @@ def test_url_on_loopback_needs_allow_private(server: str) -> None:
     ok = run_cli("brief", server, "--allow-private", "--format", "json")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["title"] == "Ferry service resumes after storm"
+
+
+def test_summarize_leaves_out_an_empty_document_with_a_warning(
+    article: Path, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_text("Share\n\n|\n\nRead more\n", encoding="utf-8")
+    r = run_cli("summarize", str(article), str(junk), "--sentences", "2")
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.strip().splitlines()) == 2
+    assert r.stderr.startswith("warning:") and "junk.txt" in r.stderr
+    missing = run_cli("summarize", str(article), str(tmp_path / "nope.txt"))
+    assert missing.returncode == 1 and missing.stdout.strip()

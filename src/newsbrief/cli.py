@@ -19,7 +19,7 @@ import click
 import newsbrief
 from newsbrief import render
 from newsbrief.engine import Engine, Result, make_engine
-from newsbrief.errors import InputError, NewsbriefError
+from newsbrief.errors import EmptyDocument, InputError, NewsbriefError, NoArticle
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
@@ -227,11 +227,22 @@ def summarize(sources: tuple[str, ...], sentences: int, **opts: Any) -> int:
     Several SOURCEs give one multi-document summary.
     """
     engine = _engine(opts)
-    articles: list[Any] = []
-    code = _report(engine.iter_articles(sources), articles.append)
-    if articles:
-        for sentence in engine.summarize(articles, sentences=sentences):
-            click.echo(" ".join(sentence.split()))
+    results = list(engine.iter_articles(sources))
+    articles = [r.value for r in results if r.ok]
+    # In a multi-document summary, a document with no article text in it (an empty or
+    # all-boilerplate page) contributes nothing: it is a warning, not a failure, as long as
+    # another document gave text. Any other error still fails the run.
+    empty = (EmptyDocument, NoArticle)
+    if articles and all(isinstance(r.error, empty) for r in results if not r.ok):
+        for r in results:
+            if not r.ok:
+                click.echo(f"warning: {r.error} (left out of the summary)", err=True)
+        code = EXIT_OK
+    else:
+        code = _report([r for r in results if not r.ok], lambda _: None)
+        code = EXIT_PARTIAL if articles and code != EXIT_OK else code
+    for sentence in engine.summarize(articles, sentences=sentences) if articles else []:
+        click.echo(" ".join(sentence.split()))
     return code
 
 
