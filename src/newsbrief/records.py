@@ -359,6 +359,15 @@ class Story:
     """The articles' statements (once each), with the outlet and link of each."""
     commitments: tuple[StoryRelation, ...] = ()
     """The articles' relations (once each), with evidence, date, outlet and link."""
+    summary_method: str = "extractive"
+    """``"extractive"`` (verbatim sentences) or ``"llm:<model>"`` (checked against every
+    article of the story)."""
+    summary_model: str | None = None
+    """The LLM asked for an abstractive summary (kept when it fell back), else None."""
+    prompt_version: str | None = None
+    """Version of the prompt sent to ``summary_model`` (``llm_summary.PROMPT_VERSION``)."""
+    summary_fallback_reason: str | None = None
+    """Why the LLM summary was not used, else None."""
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC's Story JSON (plus ``outlets`` details, genres and copies)."""
@@ -382,6 +391,10 @@ class Story:
             "opinion_sources": list(self.opinion_sources),
             "who_said_what": [asdict(s) for s in self.who_said_what],
             "commitments": [asdict(r) for r in self.commitments],
+            "summary_method": self.summary_method,
+            "summary_model": self.summary_model,
+            "prompt_version": self.prompt_version,
+            "summary_fallback_reason": self.summary_fallback_reason,
         }
 
     @classmethod
@@ -404,6 +417,10 @@ class Story:
             opinion_sources=tuple(d.get("opinion_sources") or ()),
             who_said_what=_story_many(StoryStatement, d.get("who_said_what")),
             commitments=_story_many(StoryRelation, d.get("commitments")),
+            summary_method=d.get("summary_method") or "extractive",
+            summary_model=d.get("summary_model"),
+            prompt_version=d.get("prompt_version"),
+            summary_fallback_reason=d.get("summary_fallback_reason"),
         )
 
 

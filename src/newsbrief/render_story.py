@@ -57,6 +57,11 @@ def _entity_line(entities: Entities, limit: int = 8) -> str:
     return " · ".join(parts)
 
 
+def summary_label(story: Story) -> str | None:
+    """``"Summary (llm:<model>)"`` for an LLM summary, else None (extractive: no label)."""
+    return None if story.summary_method == "extractive" else f"Summary ({story.summary_method})"
+
+
 def _safe_url(url: str | None) -> str | None:
     """The URL if it is http(s) or a site path (``/stories/x``), else None (no ``javascript:``)."""
     return url if url and re.match(r"https?://|/(?!/)", url, re.IGNORECASE) else None
@@ -111,7 +116,8 @@ def story_markdown(story: Story, *, level: int = 1) -> str:
     lines = [f"{h} {_md(story.title or 'Untitled story')}", ""]
     lines += [_md(f"{_dates_label(story)} · {outlets_label(story.outlets)}"), ""]
     if story.summary:
-        lines += [_md(story.summary), ""]
+        label = summary_label(story)
+        lines += [f"**{_md(label)}**: {_md(story.summary)}" if label else _md(story.summary), ""]
     for q in story.quotes:
         lines += [f"> {_md(q.text)}", ">", f"> — {_md_link(q.source or 'source', q.url)}", ""]
     if story.timeline:
@@ -183,7 +189,7 @@ def story_card_html(story: Story, *, heading: str = "h1", link: str | None = Non
         f"<{heading}>{title_html}</{heading}>"
         f'<p class="meta">{e(_dates_label(story))}</p>'
         f'<p class="outlets">{e(outlets_label(story.outlets))}</p>'
-        + (f'<p class="summary">{e(story.summary)}</p>' if story.summary else "")
+        + _summary_html(story)
         + quotes
         + _timeline_html(story)
         + _who_said_what_html(story)
@@ -192,6 +198,14 @@ def story_card_html(story: Story, *, heading: str = "h1", link: str | None = Non
         + (f'<p class="entities">{e(ents)}</p>' if ents else "")
         + "</article>"
     )
+
+
+def _summary_html(story: Story) -> str:
+    if not story.summary:
+        return ""
+    label = summary_label(story)
+    strong = f"<strong>{escape(label)}:</strong> " if label else ""
+    return f'<p class="summary">{strong}{escape(story.summary)}</p>'
 
 
 def _timeline_html(story: Story) -> str:
@@ -339,7 +353,9 @@ def story_text(story: Story) -> Any:
         Text(outlets_label(story.outlets), style="cyan"),
     ]
     if story.summary:
-        parts += [Text(""), Text(story.summary)]
+        label = summary_label(story)
+        summary = Text.assemble((f"{label}: ", "bold"), story.summary) if label else None
+        parts += [Text(""), summary or Text(story.summary)]
     for q in story.quotes:
         parts += [Text(""), Text(f"“{q.text}”", style="italic")]
         parts.append(Text(f"  — {q.source or 'source'}", style="dim"))

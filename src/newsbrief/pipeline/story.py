@@ -8,7 +8,10 @@
       -> title            the representative title: the news headline most like what the other
                           articles say (ties go to the earliest)
       -> summary          a multi-document summary of the originals, oldest first, 3-4 sentences
-                          within a word budget, each verbatim from one article
+                          within a word budget, each verbatim from one article; with a
+                          ``summariser`` (an LLM), its abstractive summary of the same articles
+                          instead, when every name, number and quoted string in it is found in
+                          them (else the extractive one, with the reason recorded)
       -> quotes           2-3 passages from different outlets/articles where possible, each
                           verbatim from its own article (its brief's quotes first), never two
                           copies of one text and never a summary sentence unless nothing else
@@ -32,10 +35,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
+from newsbrief.pipeline.llm_summary import SummaryDecision, summarise_story
 from newsbrief.pipeline.quotes import select_quotes
 from newsbrief.pipeline.resolve import alias_table, fold, resolve_entities
 from newsbrief.pipeline.summarize import summarize_many
 from newsbrief.pipeline.text import count_words, normalize, sentence_spans, tokens
+from newsbrief.ports import Summariser
 from newsbrief.records import (
     Entities,
     OutletCount,
@@ -84,11 +89,14 @@ def build_story(
     members: Sequence[StoredArticle],
     *,
     summarize: MultiSummarizer = summarize_many,
+    summariser: Summariser | None = None,
 ) -> Story:
     """The brief of the story made of ``members`` (its stored articles, in any order).
 
     Wire copies are listed and credited to their outlets but count once: only each copy
     group's original is summarised, quoted, put on the timeline and counted for entities.
+    With ``summariser`` (an LLM backend), the summary may be abstractive: see
+    :func:`llm_summary.summarise_story`; the quotes are the same either way.
     """
     if not members:
         raise ValueError(f"story {story_id} has no articles")
@@ -97,10 +105,12 @@ def build_story(
     originals = [m for m in ordered if m.id not in copy_of]
     voices = [m for m in originals if m.brief.genre == "news"] or originals
     summary = _summary(voices, summarize)
+    title = _title(voices)
+    decision = _abstractive(voices, summary, title, summariser) if summariser else None
     return Story(
         id=story_id,
-        title=_title(voices),
-        summary=" ".join(summary),
+        title=title,
+        summary=decision.text if decision else " ".join(summary),
         quotes=_quotes(voices, originals, summary),
         articles=tuple(_article(m, copy_of.get(m.id)) for m in ordered),
         outlets=_outlets(ordered, copy_of),
@@ -111,6 +121,10 @@ def build_story(
         opinion_sources=_unique(_outlet_name(m) for m in ordered if m.brief.genre == "opinion"),
         who_said_what=_statements(originals),
         commitments=_commitments(originals),
+        summary_method=decision.method if decision else "extractive",
+        summary_model=decision.model if decision else None,
+        prompt_version=decision.prompt_version if decision else None,
+        summary_fallback_reason=decision.fallback_reason if decision else None,
     )
 
 
@@ -181,6 +195,22 @@ def _summary(voices: Sequence[StoredArticle], summarize: MultiSummarizer) -> lis
         if sum(count_words(s) for s in sentences) <= MAX_SUMMARY_WORDS or n <= 3:
             break
     return sentences
+
+
+def _abstractive(
+    voices: Sequence[StoredArticle],
+    extractive: Sequence[str],
+    title: str | None,
+    summariser: Summariser,
+) -> SummaryDecision | None:
+    """The LLM's summary of the same articles as the extractive one (oldest first), checked
+    against all of them and the title; None when no article has text to send."""
+    docs = [m.text for m in _spread(voices, MAX_SUMMARY_DOCS) if m.text.strip()]
+    if not docs:
+        return None
+    languages = {m.brief.language for m in voices}
+    language = languages.pop() if len(languages) == 1 else None
+    return summarise_story(docs, extractive, summariser=summariser, title=title, language=language)
 
 
 def _spread(items: Sequence[StoredArticle], limit: int) -> list[StoredArticle]:
