@@ -10,6 +10,9 @@ numbers match its CLI), plus articles/second. Sets that are absent are skipped.
 ``--halves`` also scores each set's two halves split by story (gold story labels sorted,
 dealt alternately, stream order kept): tune on one half, check on the other.
 
+``--embed`` adds all-MiniLM-L6-v2 article embeddings (the extra ``newsbrief[embed]``);
+articles/second then includes embedding time.
+
 Usage: python bench/cluster.py [--set googlenews] [--limit N] [--halves] [--param threshold=0.3]
 """
 
@@ -25,7 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from newsbrief.pipeline.cluster import ClusterConfig, ClusterDoc, StoryClusterer
+from newsbrief.pipeline.cluster import ClusterConfig, ClusterDoc, Embedder, StoryClusterer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DATASETS = SHARED / "datasets" / "clustering"
@@ -68,21 +71,30 @@ def halves(records: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]
 
 
 def run_set(
-    scorer: ModuleType, folder: Path, limit: int | None, config: ClusterConfig, split: bool
+    scorer: ModuleType,
+    folder: Path,
+    limit: int | None,
+    config: ClusterConfig,
+    split: bool,
+    embedder: Embedder | None = None,
 ) -> None:
     _, records = scorer.load_dataset(str(folder))
     records = records[:limit] if limit else records
     parts = [("", records), *(halves(records) if split else [])]
     for suffix, part in parts:
         name = f"{folder.name}/{suffix}" if suffix else folder.name
-        run_part(scorer, name, part, config)
+        run_part(scorer, name, part, config, embedder)
 
 
 def run_part(
-    scorer: ModuleType, name: str, records: list[dict[str, Any]], config: ClusterConfig
+    scorer: ModuleType,
+    name: str,
+    records: list[dict[str, Any]],
+    config: ClusterConfig,
+    embedder: Embedder | None = None,
 ) -> None:
     docs = [to_doc(r) for r in records]
-    clusterer = StoryClusterer(config)
+    clusterer = StoryClusterer(config, embedder=embedder)
     start = time.perf_counter()
     pred = [clusterer.add(doc) for doc in docs]
     seconds = time.perf_counter() - start
@@ -104,19 +116,25 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="only the first N articles of each set")
     parser.add_argument("--param", action="append", default=[], help="ClusterConfig NAME=VALUE")
     parser.add_argument("--halves", action="store_true", help="also score the two story halves")
+    parser.add_argument("--embed", action="store_true", help="add MiniLM article embeddings")
     args = parser.parse_args()
     scorer = load_scorer()
     if scorer is None or not DATASETS.is_dir():
         print(f"skipped: no scorer or datasets under {SHARED}")
         return 0
     config = parse_params(args.param)
+    embedder = None
+    if args.embed:
+        from newsbrief.adapters.embed import make_embedder
+
+        embedder = make_embedder("minilm")
     names = args.set or sorted(p.name for p in DATASETS.iterdir() if (p / "data.jsonl").is_file())
     for name in names:
         folder = DATASETS / name
         if not (folder / "data.jsonl").is_file():
             print(f"{name}: skipped (no {folder / 'data.jsonl'})")
             continue
-        run_set(scorer, folder, args.limit, config, args.halves)
+        run_set(scorer, folder, args.limit, config, args.halves, embedder)
     return 0
 
 

@@ -23,6 +23,7 @@ the start of a run by replaying the stored articles in ingest order, which is ex
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -96,15 +97,19 @@ class Ingestor:
         self._dedup: NearDuplicateIndex | None = None
         self._clusterer: StoryClusterer | None = None
         self._touched: set[str] = set()
+        self._stored_story: dict[str, str | None] = {}  # article id -> story id, as stored
+        self._last_seq = 0  # the newest stored article the clusterer has seen
+        self._lock = threading.RLock()  # one run at a time per ingestor
 
     # -- public -----------------------------------------------------------------------
     def iter_run(self, sources: Iterable[str], /) -> Iterator[IngestItem]:
         """Ingest each source, yielding an :class:`IngestItem` per document as it is stored."""
-        self._prepare()
-        for source in sources:
-            yield from self._source(source)
-        self.refresh_stories(self._touched)
-        self._touched.clear()
+        with self._lock:
+            self._prepare()
+            for source in sources:
+                yield from self._source(source)
+            self.refresh_stories(self._touched)
+            self._touched.clear()
 
     def run(
         self, sources: Iterable[str], /, *, on_item: Callable[[IngestItem], None] | None = None
@@ -127,16 +132,18 @@ class Ingestor:
         return report
 
     def refresh_stories(self, story_ids: Iterable[str]) -> None:
-        """Rebuild and store the brief of each story from its current members."""
+        """Rebuild and store the brief of each story from its current members (with the
+        engine's LLM summary backend, when one is configured)."""
         from newsbrief.pipeline.story import build_story
 
+        summariser = self.engine.summariser
         rows = []
         for sid in sorted(set(story_ids)):
             members = self.storage.story_articles(sid)
             if not members:
                 self.storage.delete_story(sid)
                 continue
-            story = build_story(sid, members)
+            story = build_story(sid, members, summariser=summariser)
             rows.append(
                 StoryRow(
                     id=sid,
@@ -152,6 +159,10 @@ class Ingestor:
 
     def recluster(self) -> int:
         """Forget every story and rebuild them from the stored articles, in ingest order."""
+        with self._lock:
+            return self._recluster()
+
+    def _recluster(self) -> int:
         self.storage.clear_stories()
         self._dedup, self._clusterer = None, None
         assignments = self._replay(write=True)
@@ -160,27 +171,56 @@ class Ingestor:
 
     # -- state ------------------------------------------------------------------------
     def _prepare(self) -> None:
+        """Bring the dedup index and the clusterer up to date with the store: a full replay
+        the first time, then only the articles stored since (by other processes)."""
         if self._clusterer is None:
-            self._replay(write=False)
+            self._repair(self._replay(write=False))
+            return
+        for stored in self.storage.all_articles_in_order(after_seq=self._last_seq):
+            self._remember(stored, {})
+
+    def _repair(self, assignments: dict[str, str]) -> None:
+        """Finish what a killed run left undone: articles stored without their story get the
+        replay's, and stories whose row is missing or miscounts its members are refreshed."""
+        stored = self._stored_story
+        lost = [(aid, assignments[aid]) for aid, sid in stored.items() if sid is None]
+        if lost:
+            self.storage.set_stories(lost)
+        members = Counter(sid or assignments[aid] for aid, sid in stored.items())
+        counts = {row.id: row.article_count for row in self.storage.iter_stories()}
+        self._touched.update(sid for sid, n in members.items() if counts.get(sid) != n)
+        self._touched.update(sid for sid in counts if sid not in members)
+        stored.clear()
 
     def _replay(self, *, write: bool) -> dict[str, str]:
         """Feed every stored article to a fresh dedup index and clusterer, in ingest order."""
-        from newsbrief.pipeline.dedup import NearDuplicateIndex, unpack
+        from newsbrief.pipeline.dedup import NearDuplicateIndex
 
         self._dedup = NearDuplicateIndex()
         self._clusterer = self.engine.new_clusterer()
         assignments: dict[str, str] = {}
+        self._stored_story.clear()
+        self._last_seq = 0
         for stored in self.storage.all_articles_in_order():
-            if stored.minhash:
-                self._dedup.add_fingerprint(stored.id, unpack(stored.minhash))
-            original = stored.duplicate_of
-            if original and original in assignments:
-                assignments[stored.id] = assignments[original]
-            else:
-                assignments[stored.id] = self._clusterer.add(_cluster_doc(stored))
+            self._stored_story[stored.id] = stored.story_id
+            self._remember(stored, assignments)
         if write:
             self.storage.set_stories(assignments.items())
         return assignments
+
+    def _remember(self, stored: StoredArticle, assignments: dict[str, str]) -> None:
+        """Feed one stored article to the dedup index and the clusterer."""
+        from newsbrief.pipeline.dedup import unpack
+
+        assert self._dedup is not None and self._clusterer is not None
+        if stored.minhash:
+            self._dedup.add_fingerprint(stored.id, unpack(stored.minhash))
+        original = stored.duplicate_of
+        if original and original in assignments:
+            assignments[stored.id] = assignments[original]
+        else:
+            assignments[stored.id] = self._clusterer.add(_cluster_doc(stored))
+        self._last_seq = max(self._last_seq, stored.seq)
 
     # -- sources ----------------------------------------------------------------------
     def _source(self, source: str) -> Iterator[IngestItem]:
@@ -396,6 +436,7 @@ class Ingestor:
             assert self._clusterer is not None
             story_id = self._clusterer.add(_cluster_doc(stored))
         previous = stored.story_id
+        self._last_seq = max(self._last_seq, stored.seq)
         self.storage.set_story(article_id, story_id)
         self._touched.add(story_id)
         if previous and previous != story_id:

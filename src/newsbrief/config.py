@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_model", "NEWSBRIEF_LLM_MODEL", "Model name for LLM summaries."),
     Setting("llm_api_key", "NEWSBRIEF_LLM_API_KEY", "API key for the LLM endpoint."),
     Setting("llm_timeout", "NEWSBRIEF_LLM_TIMEOUT", "Seconds to wait for an LLM summary."),
+    Setting("embed", "NEWSBRIEF_EMBED", "Story-clustering embeddings: auto, off or minilm."),
 )
 
 
@@ -58,6 +59,7 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 60.0
+    embed: str = "off"
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:

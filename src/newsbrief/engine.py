@@ -37,7 +37,7 @@ from newsbrief.records import Article, Brief, EntityView, Fetched, Story
 from newsbrief.storage_records import Page, SearchHit, StoredArticle, StoredEntity
 
 if TYPE_CHECKING:
-    from newsbrief._ingest import IngestItem, IngestReport
+    from newsbrief._ingest import IngestItem, Ingestor, IngestReport
     from newsbrief.adapters.crawl import PoliteFetcher
     from newsbrief.pipeline.cluster import ClusterDoc, StoryClusterer
 
@@ -276,25 +276,27 @@ class Engine:
         return summarize_many([a.text for a in ordered], sentences)
 
     # -- the store ----------------------------------------------------------------
-    def iter_ingest(self, sources: Iterable[str], /) -> Iterator[IngestItem]:
-        """Fetch, extract, brief, dedup, cluster and store; one item per document."""
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """The ingest orchestrator; keeps its dedup index and clusterer warm between runs
+        (one run serialises on a lock, so the web app may share it across threads)."""
         from newsbrief._ingest import Ingestor
 
-        yield from Ingestor(self, self.storage).iter_run(sources)
+        return Ingestor(self, self.storage)
+
+    def iter_ingest(self, sources: Iterable[str], /) -> Iterator[IngestItem]:
+        """Fetch, extract, brief, dedup, cluster and store; one item per document."""
+        yield from self.ingestor.iter_run(sources)
 
     def ingest(
         self, sources: Iterable[str], /, *, on_item: Callable[[IngestItem], None] | None = None
     ) -> IngestReport:
         """Ingest every source (idempotent) and return the run's report."""
-        from newsbrief._ingest import Ingestor
-
-        return Ingestor(self, self.storage).run(sources, on_item=on_item)
+        return self.ingestor.run(sources, on_item=on_item)
 
     def recluster(self) -> int:
         """Rebuild every story from the stored articles; returns the number of stories."""
-        from newsbrief._ingest import Ingestor
-
-        return Ingestor(self, self.storage).recluster()
+        return self.ingestor.recluster()
 
     def search(
         self, query: str, /, *, limit: int = 20, cursor: str | None = None
@@ -395,9 +397,13 @@ class Engine:
     # -- stories ------------------------------------------------------------------
     def new_clusterer(self) -> StoryClusterer:
         """A fresh online story clusterer with the configured parameters."""
-        from newsbrief.pipeline.cluster import StoryClusterer
+        from newsbrief.adapters.embed import EMBED_WEIGHT, make_embedder
+        from newsbrief.pipeline.cluster import ClusterConfig, StoryClusterer
 
-        return StoryClusterer()
+        embedder = make_embedder(self.settings.embed)
+        if embedder is None:
+            return StoryClusterer()
+        return StoryClusterer(ClusterConfig(embed_weight=EMBED_WEIGHT), embedder=embedder)
 
     def cluster_doc(self, line: str, /, *, number: int = 0) -> ClusterDoc:
         """Parse one JSONL line ``{"id", "date", "title", "text"}`` for the clusterer."""

@@ -22,7 +22,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorBody, "description": text}
     for code, text in (
         (400, "Bad input (an invalid cursor, an empty query...)"),
-        (404, "No such story or article"),
+        (404, "No such story, article or entity"),
         (413, "Request body too large"),
         (422, "The request does not match the schema"),
         (429, "Too many requests"),
@@ -99,6 +99,43 @@ def search(
     st = _state(request)
     page = st.call(st.engine.search, q, limit=limit, cursor=cursor)
     return JSONResponse(render.page_dict(page, render.hit_dict))
+
+
+def entity_candidate(found: Any) -> dict[str, Any]:
+    """A stored entity as ``/api/v1/entities?q=`` lists it."""
+    return {
+        "id": found.id,
+        "kind": found.kind,
+        "name": found.name,
+        "aliases": list(found.aliases),
+        "articles": found.articles,
+        "merged": list(found.merged),
+    }
+
+
+@router.get(
+    "/entities", response_model=schemas.EntityPage, summary="Entities matching a name or alias"
+)
+def entities(
+    request: Request,
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, pattern=r"\S", description="A name or alias.")
+    ],
+    limit: Limit = 20,
+) -> JSONResponse:
+    st = _state(request)
+    found = st.call(st.engine.find_entities, q, limit=limit)
+    return JSONResponse({"items": [entity_candidate(e) for e in found], "next": None})
+
+
+@router.get(
+    "/entities/{entity_id}",
+    response_model=schemas.EntityOut,
+    summary="One entity across stories (an id merged away gives the entity it joined)",
+)
+def entity(request: Request, entity_id: str) -> JSONResponse:
+    st = _state(request)
+    return JSONResponse(st.call(st.engine.entity, entity_id).to_dict())
 
 
 _bearer = HTTPBearer(auto_error=False, description="The server's NEWSBRIEF_API_TOKEN.")

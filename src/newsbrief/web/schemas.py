@@ -136,6 +136,65 @@ class SearchPage(BaseModel):
     next: str | None
 
 
+class EntityStoryOut(_Open):
+    id: str
+    title: str | None
+    first_seen: str
+    last_updated: str
+
+
+class EntityStatementOut(_Open):
+    speaker: str
+    cue: str
+    text: str
+    direct: bool
+    sentence: str
+    article_id: str
+    source: str | None
+    url: str | None
+    date: str
+
+
+class EntityRelationOut(_Open):
+    type: str
+    subject: str
+    object: str
+    polarity: str
+    evidence: str
+    date: str
+    article_id: str
+    source: str | None
+    url: str | None
+
+
+class EntityOut(_Open):
+    """One entity across the store (``EntityView.to_dict()``), oldest first."""
+
+    id: str = Field(description="``<kind>:<slug>``, e.g. ``person:vladimir-putin``.")
+    kind: str
+    name: str
+    aliases: list[str]
+    stories: list[EntityStoryOut]
+    statements: list[EntityStatementOut]
+    relations: list[EntityRelationOut]
+    articles: list[dict[str, Any]]
+    merged: list[str] = Field(description="Earlier ids merged into this one.")
+
+
+class EntityCandidateOut(_Open):
+    id: str
+    kind: str
+    name: str
+    aliases: list[str]
+    articles: int = Field(description="How many stored articles mention it.")
+    merged: list[str]
+
+
+class EntityPage(BaseModel):
+    items: list[EntityCandidateOut]
+    next: str | None = Field(description="Always null: candidates come on one page.")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str

@@ -9,16 +9,18 @@ search markers into ``<mark>``) and nothing else; links to the outside go throug
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 from starlette.templating import Jinja2Templates
 
 from newsbrief import render
-from newsbrief.records import Brief, Entities
+from newsbrief.records import Brief, Entities, Statement
 from newsbrief.storage_records import HIGHLIGHT_END, HIGHLIGHT_START
 
 _MARKED = re.compile(re.escape(HIGHLIGHT_START) + r"([^⟦⟧]*)" + re.escape(HIGHLIGHT_END))
@@ -70,6 +72,27 @@ def genre_label(genre: str) -> str:
     return {"news": "News", "opinion": "Opinion", "other": "Other"}.get(genre, genre.title())
 
 
+def entity_href(entity_id: str) -> str:
+    """The reader's path of an entity page (``/entities/person:vladimir-putin``)."""
+    return "/entities/" + quote(entity_id, safe=":")
+
+
+def relation_kind(relation: Any) -> str:
+    """``"agreement (signed)"``: a relation's type with its detail, when it says more."""
+    detail = getattr(relation, "detail", None)
+    return f"{relation.type} ({detail})" if detail and detail != "member" else relation.type
+
+
+def by_speaker(statements: Sequence[Statement]) -> list[tuple[str, str | None, list[Any]]]:
+    """Statements grouped by speaker (entity id, else name), in order of first statement:
+    (speaker as first named, entity id or None, statements)."""
+    groups: dict[str, tuple[str, str | None, list[Any]]] = {}
+    for st in statements:
+        key = st.speaker_id or st.speaker.casefold()
+        groups.setdefault(key, (st.speaker, st.speaker_id, []))[2].append(st)
+    return list(groups.values())
+
+
 def read_time(brief: Brief) -> str:
     return render.read_time_label(brief)
 
@@ -89,9 +112,12 @@ def _environment() -> Environment:
         "genre_label": genre_label,
         "read_time": read_time,
         "outlet_label": render.outlet_label,
+        "entity_href": entity_href,
+        "relation_kind": relation_kind,
     }
     env.filters.update(filters)
     env.globals["entity_groups"] = entity_groups
+    env.globals["by_speaker"] = by_speaker
     return env
 
 

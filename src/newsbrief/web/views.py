@@ -1,6 +1,7 @@
 """The HTML reader and the feeds: parse the request, call the engine, render a template.
 
-Pages: ``/`` (stories), ``/stories/{id}``, ``/articles/{id}``, ``/search?q=``, ``/ingest``
+Pages: ``/`` (stories), ``/stories/{id}``, ``/articles/{id}``, ``/entities/{id}``,
+``/search?q=``, ``/ingest``
 (a form; POST needs the API token). Feeds: ``/feed.xml`` (stories) and ``/search.xml?q=``.
 """
 
@@ -77,6 +78,13 @@ def article(request: Request, article_id: str) -> HTMLResponse:
     st = _state(request)
     stored = st.call(st.engine.article, article_id)
     return page(request, "article.html", stored=stored, brief=stored.brief)
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity(request: Request, entity_id: str) -> HTMLResponse:
+    st = _state(request)
+    view = st.call(st.engine.entity, entity_id)
+    return page(request, "entity.html", entity=view)
 
 
 @router.get("/search", response_class=HTMLResponse)
