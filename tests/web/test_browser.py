@@ -90,18 +90,25 @@ def test_read_a_story_and_search(browser: Any, reader: str, tmp_path: Path) -> N
     link = browser.find_element(By.CSS_SELECTOR, "article.story-card h2 a")
     title = link.text
     link.click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 15)
+    wait.until(lambda b: "/stories/" in b.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == title
-    assert "/stories/" in browser.current_url
     headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "main h2")]
     assert {"Timeline", "Outlets", "Articles"} <= set(headings)
     browser.save_screenshot(str(tmp_path / "story.png"))
 
     box = browser.find_element(By.ID, "site-q")
     box.send_keys("strike", Keys.ENTER)
+    wait.until(
+        lambda b: "/search" in b.current_url and b.find_elements(By.CSS_SELECTOR, ".hits mark")
+    )
     marks = browser.find_elements(By.CSS_SELECTOR, ".hits mark")
     assert marks and all(m.text.lower() == "strike" for m in marks)
     browser.save_screenshot(str(tmp_path / "search.png"))
     browser.find_element(By.CSS_SELECTOR, ".hits h2 a").click()
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".read-at a"))
     assert browser.find_element(By.CSS_SELECTOR, ".read-at a").text.startswith("Read at ")
     assert console_problems(browser) == []
     for name in ("front", "story", "search"):
