@@ -65,11 +65,18 @@ class LocalRunner:
     ) -> Iterator[tuple[int, Any]]:
         running: dict[Future[Any], int] = {}
         while pending or running:
+            broken = False
             while pending and len(running) < self.workers:
                 index = pending.popleft()
-                running[pool.submit(fn, items[index])] = index
+                try:
+                    running[pool.submit(fn, items[index])] = index
+                except BrokenProcessPool:  # a worker died since the last wait: not this task
+                    pending.appendleft(index)
+                    broken = True
+                    break
+            if broken and not running:
+                return  # a fresh pool takes the pending tasks
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            broken = False
             for future in done:
                 index = running.pop(future)
                 try:
