@@ -15,6 +15,13 @@ SEEDS = SHARED / "seeds"
 SAMPLE = ROOT / "src" / "newsbrief" / "sample"
 DATA = ROOT / "tests" / "data"
 
+BRIEF_SPEC_KEYS = frozenset(
+    """id url title source published authors language word_count read_time_minutes
+    read_time_basis quotes summary summary_method entities image images paywalled genre
+    statements relations""".split()
+)
+"""The keys of the Brief JSON in ../shared/SPEC.md."""
+
 
 def seed(prefix: str) -> Path:
     """Path of a seed document, or skip when ../shared is not beside the checkout."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -147,11 +148,11 @@ def brief(sources: tuple[str, ...], fmt: str, **opts: Any) -> int:
         return _report(engine.iter_briefs(sources), _emit_brief(fmt))
     good: list[Any] = []
     code = _report(engine.iter_briefs(sources), good.append)
-    single = len(sources) == 1 and engine.expand(sources[:1]) == list(sources) if good else True
+    single = len(sources) == 1 and not os.path.isdir(sources[0])
     if good and fmt == "json":
         _echo_json_briefs(good, single=single)
     elif good:
-        click.echo(_html_page(good), nl=False)
+        click.echo(render.brief_html(*good), nl=False)
     return code
 
 
@@ -174,15 +175,6 @@ def _echo_json_briefs(briefs: list[Any], *, single: bool) -> None:
         click.echo(json.dumps(b.to_dict(), ensure_ascii=False))
 
 
-def _html_page(briefs: list[Any]) -> str:
-    if len(briefs) == 1:
-        return render.brief_html(briefs[0])
-    page = render.brief_html(briefs[0])
-    cards = "".join(render.brief_card_html(b) for b in briefs)
-    start, end = page.index("<main>") + len("<main>"), page.index("</main>")
-    return page[:start] + cards + page[end:]
-
-
 @cli.command()
 @click.argument("source", metavar="SOURCE")
 @click.option(
@@ -197,9 +189,7 @@ def _html_page(briefs: list[Any]) -> str:
 def extract(source: str, fmt: str, **opts: Any) -> int:
     """Print the clean article."""
     engine = _engine(opts)
-    if engine.expand([source]) != [source]:
-        raise InputError("is a directory; extract takes one article", location=source)
-    article = engine.extract(source)
+    article = engine.extract(source)  # a directory is refused by the loader (one article only)
     if fmt == "text":
         click.echo(article.text)
     elif fmt == "markdown":

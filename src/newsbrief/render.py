@@ -131,13 +131,15 @@ def brief_card_html(brief: Brief) -> str:
     )
 
 
-def brief_html(brief: Brief) -> str:
-    """A self-contained HTML page holding the brief's card."""
+def brief_html(*briefs: Brief) -> str:
+    """A self-contained HTML page holding each brief's card (titled after the first)."""
+    title = briefs[0].title if len(briefs) == 1 else None
+    cards = "".join(brief_card_html(b) for b in briefs)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{escape(brief.title or 'Brief')}</title><style>{card_css()}</style></head>"
-        f"<body><main>{brief_card_html(brief)}</main></body></html>\n"
+        f"<title>{escape(title or 'Briefs')}</title><style>{card_css()}</style></head>"
+        f"<body><main>{cards}</main></body></html>\n"
     )
 
 
