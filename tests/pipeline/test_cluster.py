@@ -17,6 +17,7 @@ from newsbrief.pipeline.cluster import (
     cluster_stream,
     entity_phrases,
     join_decision,
+    phrase_keys,
     story_id,
 )
 
@@ -201,6 +202,78 @@ def test_join_decision_needs_a_clear_winner() -> None:
     assert not join_decision(0.3, 0.25, 200, config)
     assert not join_decision(0.15, 0.0, 200, config)
     assert join_decision(0.15, 0.0, 25, config)  # short texts need less overlap
+
+
+def test_join_decision_in_a_crowded_topic_needs_shared_phrases() -> None:
+    config = ClusterConfig(threshold=0.2, margin_weight=0.3, short_terms=100)
+    # a long article barely ahead of the threshold, with a second story close behind
+    assert not join_decision(0.27, 0.15, 300, config)
+    assert join_decision(0.27, 0.15, 300, config, shared=config.phrase_min)
+    assert join_decision(0.27, 0.0, 300, config)  # no competitor: words are enough
+    assert join_decision(0.27, 0.15, 300, dataclasses.replace(config, phrase_margin_weight=0))
+    # shared phrases never rescue an article below the threshold
+    assert not join_decision(0.2, 0.15, 300, config, shared=50)
+
+
+def test_shared_phrases_lower_the_bar_for_short_texts_only() -> None:
+    config = ClusterConfig(threshold=0.2, margin_weight=0.0, short_terms=100)
+    # a 25-term snippet needs 0.1; a 300-term article needs 0.2
+    assert not join_decision(0.09, 0.0, 25, config)
+    assert join_decision(0.09, 0.0, 25, config, shared=2)
+    assert not join_decision(0.19, 0.0, 300, config, shared=50)
+
+
+def test_phrase_keys() -> None:
+    keys = phrase_keys("The harbour board said on Monday that the harbour board would vote.")
+    same = "the HARBOUR board said, on Monday; that the harbour board would vote"
+    assert keys == phrase_keys(same)
+    assert phrase_keys("the harbour board") <= keys
+    assert not phrase_keys("on the one of")  # no trigram with two content words
+    assert phrase_keys("and then it was") == set()
+    assert all(0 <= k < 2**64 for k in keys)
+
+
+def _story_of_two_with_a_rival() -> tuple[list[ClusterDoc], ClusterDoc]:
+    """Two reports of a harbour strike, one on a harvest, and a late copy that
+    repeats the first reports' phrases."""
+    day = datetime(2025, 3, 1, tzinfo=UTC)
+    words = [
+        "dock workers at Port Aven walked out over the new night shift rota",
+        "the union said the walkout would last until the harbour board withdrew the rota",
+        "ferries to the islands were cancelled and lorries queued along the coast road",
+    ]
+    docs = [
+        ClusterDoc("a", day, "Port Aven dockers strike", " ".join(words)),
+        ClusterDoc("b", day, "Strike shuts Port Aven", " ".join(reversed(words))),
+        ClusterDoc("c", day, "Caldra apple harvest", "Orchards near Caldra picked a record crop."),
+    ]
+    late = ClusterDoc("d", day, "Dockers stay out", words[1] + " " + words[2])
+    return docs, late
+
+
+def test_phrase_postings_follow_stories_and_are_dropped_with_them() -> None:
+    docs, late = _story_of_two_with_a_rival()
+    clusterer = StoryClusterer(ClusterConfig(cold_days=30, retain_days=60))
+    labels = [clusterer.add(d) for d in docs]
+    assert labels[0] == labels[1] != labels[2]
+    assert clusterer.add(late) == labels[0]
+    held = set(clusterer._phrase_posts.values())
+    assert held == {labels[0], labels[2]}  # every phrase belongs to exactly one story here
+    later = dataclasses.replace(docs[2], id="e", date=datetime(2025, 9, 1, tzinfo=UTC))
+    clusterer.add(later)  # six months on: the strike story and the first harvest one go
+    assert set(clusterer._phrase_posts.values()) == {story_id("e")}
+
+
+def test_snapshot_keeps_phrases() -> None:
+    docs, late = _story_of_two_with_a_rival()
+    whole = StoryClusterer()
+    for doc in docs:
+        whole.add(doc)
+    data = json.loads(json.dumps(whole.snapshot()))
+    assert all(story["phrases"] for story in data["stories"])
+    restored = StoryClusterer.restore(data)
+    assert restored._phrase_posts == whole._phrase_posts
+    assert restored.add(late) == whole.add(late)
 
 
 def test_entity_phrases() -> None:

@@ -15,7 +15,17 @@ How one article is placed::
     retrieve = stories sharing the article's heaviest terms (bounded work per article)
     s1, s2   = best and second-best story similarity (optionally blended with embeddings,
                times a time decay from the story's last member)
-    join     iff s1 - margin_weight * s2 >= threshold * sqrt(min(1, terms / short_terms))
+    phrases  = word trigrams holding two or more content words; "shared" counts those the
+               article has in common with the best story and with no other open story
+               (quotes, names and figures that one event's coverage repeats)
+    frac     = min(1, terms / short_terms)
+    margin   = s1 - margin_weight * s2 - threshold * sqrt(frac)
+               + phrase_bonus * ln(1 + shared) * (1 - frac)
+    join     iff margin >= 0, and either shared >= phrase_min or
+               margin >= phrase_margin_weight * frac^2 * s2: in a crowded topic (a
+               second story close behind) a long article needs phrases in common with
+               the story, not just words; same-topic articles (two match reports of one
+               league) come close on words but rarely repeat each other's phrases
     window   = only stories whose members lie within ``cold_days`` of the article's date are
                candidates, in either direction, so late arrivals (an archive ingested out of
                date order) still find their story; stories idle ``retain_days`` behind the
@@ -38,7 +48,7 @@ from typing import Any
 Embedder = Callable[[str], Sequence[float]]
 """Turns a text into a dense vector (e.g. a sentence-embedding model); optional."""
 
-_SNAPSHOT_VERSION = 2
+_SNAPSHOT_VERSION = 3
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _PHRASE_RE = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|of|de|del|da|van|von|al|bin))*")
 _STOP_TEXT = """a about above after again against all also am an and any are as at be because been
@@ -100,6 +110,16 @@ class ClusterConfig:
     """Score exactly at most this many candidate stories."""
     embed_weight: float = 0.5
     """Weight of the embedding cosine when an embedder is given (the rest: lexical)."""
+    phrase_margin_weight: float = 0.6
+    """Without ``phrase_min`` shared phrases, the second-best story counts this much more
+    against joining (scaled by frac^2: short texts, which have few phrases, are spared);
+    0 = off."""
+    phrase_min: int = 3
+    """Phrases an article must share with its best story alone to be spared the extra
+    margin."""
+    phrase_bonus: float = 0.05
+    """Score added per ln(1 + shared phrases), scaled by 1 - frac (headlines and snippets
+    of one story repeat few words but often the same phrase)."""
 
 
 @dataclass
@@ -115,6 +135,8 @@ class _Story:
     embedding: list[float] | None = None
     first: float | None = None
     """Time of the earliest member (None in version-1 snapshots: then ``last``)."""
+    phrases: set[int] = field(default_factory=set)
+    """Keys of its members' phrases (:func:`phrase_keys`); empty in older snapshots."""
 
 
 @dataclass
@@ -139,6 +161,19 @@ class _Scored:
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens of at least two characters, minus a short stop list."""
     return [t for t in _TOKEN_RE.findall(text.lower()) if len(t) > 1 and t not in _STOPWORDS]
+
+
+def phrase_keys(text: str) -> set[int]:
+    """Stable 64-bit keys of the text's word trigrams that hold at least two words outside
+    the stop list ("the prime minister", "a 3-0 win", "said he would resign")."""
+    words = _TOKEN_RE.findall(text.lower())
+    content = [w not in _STOPWORDS for w in words]
+    keys = set()
+    for i in range(len(words) - 2):
+        if content[i] + content[i + 1] + content[i + 2] >= 2:
+            gram = f"{words[i]} {words[i + 1]} {words[i + 2]}".encode()
+            keys.add(int.from_bytes(hashlib.blake2b(gram, digest_size=8).digest(), "little"))
+    return keys
 
 
 def entity_phrases(text: str) -> list[str]:
@@ -205,6 +240,8 @@ class StoryClusterer:
         self.embedder = embedder
         self._state = _State()
         self._postings: dict[str, dict[str, None]] = {}
+        self._phrase_posts: dict[int, str | set[str]] = {}
+        """Phrase key -> the one story holding it, or the set of stories when several do."""
         self._expiry: list[tuple[float, str]] = []
 
     # ------------------------------------------------------------------ public
@@ -217,11 +254,15 @@ class StoryClusterer:
             self._drop_old(st.latest)
         vector = self._vectorize(doc)
         embedding = self._embed(doc)
-        best = self._choose(vector, embedding, now)
+        phrases = phrase_keys(f"{doc.title}\n{doc.text}")
+        best = self._choose(vector, embedding, now, phrases)
         if best is None:
-            return self._start(doc.id, vector, embedding, now)
-        self._join(self._state.stories[best.story], vector, embedding, now, best.dot)
-        return best.story
+            sid = self._start(doc.id, vector, embedding, now)
+        else:
+            sid = best.story
+            self._join(self._state.stories[sid], vector, embedding, now, best.dot)
+        self._add_phrases(self._state.stories[sid], phrases)
+        return sid
 
     def open_stories(self) -> int:
         """How many stories an article as new as the newest one seen could still join."""
@@ -238,13 +279,13 @@ class StoryClusterer:
             "closed": st.closed,
             "latest": st.latest,
             "df": dict(st.df),
-            "stories": [asdict(s) for s in st.stories.values()],
+            "stories": [{**asdict(s), "phrases": sorted(s.phrases)} for s in st.stories.values()],
         }
 
     @classmethod
     def restore(cls, data: dict[str, Any], *, embedder: Embedder | None = None) -> StoryClusterer:
         """Rebuild a clusterer from :meth:`snapshot` output."""
-        if data.get("version") not in (1, _SNAPSHOT_VERSION):
+        if data.get("version") not in (1, 2, _SNAPSHOT_VERSION):
             raise ValueError(f"unsupported clusterer snapshot version {data.get('version')!r}")
         clusterer = cls(ClusterConfig(**data["config"]), embedder=embedder)
         clusterer._state = _State(
@@ -254,7 +295,7 @@ class StoryClusterer:
             latest=data.get("latest"),
         )
         for raw in data["stories"]:
-            clusterer._register(_Story(**raw))
+            clusterer._register(_Story(**{**raw, "phrases": set(raw.get("phrases", ()))}))
         return clusterer
 
     # ---------------------------------------------------------------- vectors
@@ -292,14 +333,20 @@ class StoryClusterer:
 
     # --------------------------------------------------------------- decision
     def _choose(
-        self, vector: dict[str, float], embedding: list[float] | None, now: float | None
+        self,
+        vector: dict[str, float],
+        embedding: list[float] | None,
+        now: float | None,
+        phrases: set[int],
     ) -> _Scored | None:
         """The story to join, or None to start a new one."""
         scored = self._score(self._candidates(vector, now), vector, embedding, now)
         if not scored:
             return None
+        best = scored[0]
         second = scored[1].sim if len(scored) > 1 else 0.0
-        return scored[0] if join_decision(scored[0].sim, second, len(vector), self.config) else None
+        shared = sum(1 for key in phrases if self._phrase_posts.get(key) == best.story)
+        return best if join_decision(best.sim, second, len(vector), self.config, shared) else None
 
     def _candidates(self, vector: dict[str, float], now: float | None = None) -> list[str]:
         """Stories within the time window that share the article's heaviest terms, best
@@ -368,6 +415,8 @@ class StoryClusterer:
         self._state.stories[story.id] = story
         for term in story.centroid:
             self._postings.setdefault(term, {})[story.id] = None
+        for key in story.phrases:
+            self._post_phrase(key, story.id)
         if story.last is not None:
             heapq.heappush(self._expiry, (story.last, story.id))
 
@@ -394,6 +443,29 @@ class StoryClusterer:
             story.last = now
             heapq.heappush(self._expiry, (now, story.id))
 
+    def _add_phrases(self, story: _Story, phrases: set[int]) -> None:
+        for key in phrases - story.phrases:
+            self._post_phrase(key, story.id)
+        story.phrases |= phrases
+
+    def _post_phrase(self, key: int, sid: str) -> None:
+        held = self._phrase_posts.get(key)
+        if held is None:
+            self._phrase_posts[key] = sid
+        elif isinstance(held, str):
+            self._phrase_posts[key] = {held, sid}
+        else:
+            held.add(sid)
+
+    def _unpost_phrase(self, key: int, sid: str) -> None:
+        held = self._phrase_posts.get(key)
+        if isinstance(held, set):
+            held.discard(sid)
+            if len(held) == 1:
+                self._phrase_posts[key] = next(iter(held))
+        elif held == sid:
+            del self._phrase_posts[key]
+
     def _drop_old(self, latest: float) -> None:
         """Forget stories whose last member is older than the retention window."""
         if self.config.retain_days <= 0 or self.config.cold_days <= 0:
@@ -412,16 +484,26 @@ class StoryClusterer:
                     posting.pop(sid, None)
                     if not posting:
                         del self._postings[term]
+            for key in story.phrases:
+                self._unpost_phrase(key, sid)
 
 
-def join_decision(best: float, second: float, terms: int, config: ClusterConfig) -> bool:
+def join_decision(
+    best: float, second: float, terms: int, config: ClusterConfig, shared: int = 0
+) -> bool:
     """Whether an article joins its best story: the best similarity, less a share of the
     second best (a crowded topic needs a clearer winner), against a threshold that is
-    lower for short texts (``terms`` = distinct terms of the article)."""
+    lower for short texts (``terms`` = distinct terms of the article); a marginal match of
+    a long text also needs phrases shared with that story alone (``shared``); see the
+    module doc."""
     if best <= 0 or terms == 0:
         return False
-    needed = config.threshold * math.sqrt(min(1.0, terms / config.short_terms))
-    return best - config.margin_weight * second >= needed
+    frac = min(1.0, terms / config.short_terms)
+    margin = best - config.margin_weight * second - config.threshold * math.sqrt(frac)
+    margin += config.phrase_bonus * math.log1p(shared) * (1 - frac)
+    if margin < 0:
+        return False
+    return shared >= config.phrase_min or margin >= config.phrase_margin_weight * frac**2 * second
 
 
 def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
