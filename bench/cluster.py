@@ -5,7 +5,9 @@ For every set in ../shared/datasets/clustering/ (or --set NAME), streams the art
 the scorer's order through :class:`newsbrief.pipeline.cluster.StoryClusterer`, in-process,
 and prints pairwise ("standard") F1, BCubed F1 and NMI, computed by the reference scorer's
 own ``score`` function (../shared/eval/clustering_eval.py, loaded with importlib so the
-numbers match its CLI), plus articles/second. Sets that are absent are skipped.
+numbers match its CLI), plus articles/second, also as a ratio to the scorer's single-pass
+TF-IDF baseline (its defaults: threshold 0.3, 7-day window) run on the same articles in the
+same process, whose F1 is printed too. Sets that are absent are skipped.
 
 ``--halves`` also scores each set's two halves split by story (gold story labels sorted,
 dealt alternately, stream order kept): tune on one half, check on the other.
@@ -98,13 +100,19 @@ def run_part(
     start = time.perf_counter()
     pred = [clusterer.add(doc) for doc in docs]
     seconds = time.perf_counter() - start
-    m = scorer.score([str(r["cluster"]) for r in records], pred)
+    gold = [str(r["cluster"]) for r in records]
+    m = scorer.score(gold, pred)
+    # the scorer's own single-pass TF-IDF baseline (its default settings), same articles
+    base_pred, vec_s, clu_s, _ = scorer.run_tfidf(records, 0.3, 7.0, 1)
+    b = scorer.score(gold, base_pred)
     print(
         f"{name:24s} n={m['articles']:5d}  pairwise F1 {100 * m['standard_f1']:6.2f} "
         f"(P {100 * m['standard_p']:6.2f} R {100 * m['standard_r']:6.2f})  "
         f"BCubed F1 {100 * m['bcubed_f1']:6.2f}  NMI {m['nmi']:.4f}  "
         f"clusters {m['pred_clusters']} (gold {m['gold_clusters']})  "
-        f"{m['articles'] / seconds:,.0f} art/s",
+        f"{m['articles'] / seconds:,.0f} art/s = {(vec_s + clu_s) / seconds:.2f}x baseline  "
+        f"[tfidf baseline: F1 {100 * b['standard_f1']:.2f}, {m['articles'] / (vec_s + clu_s):,.0f} "
+        "art/s]",
         flush=True,
     )
 

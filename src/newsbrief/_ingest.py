@@ -180,13 +180,17 @@ class Ingestor:
             self._remember(stored, {})
 
     def _repair(self, assignments: dict[str, str]) -> None:
-        """Finish what a killed run left undone: articles stored without their story get the
-        replay's, and stories whose row is missing or miscounts its members are refreshed."""
+        """Make the store agree with the replay. Articles that a killed run stored without
+        their story get the replay's, and so do articles that an earlier version or
+        configuration of the clusterer grouped otherwise (new articles then join the
+        stories the store shows). Stories whose row is missing or miscounts its members
+        are refreshed."""
         stored = self._stored_story
-        lost = [(aid, assignments[aid]) for aid, sid in stored.items() if sid is None]
-        if lost:
-            self.storage.set_stories(lost)
-        members = Counter(sid or assignments[aid] for aid, sid in stored.items())
+        moved = [(aid, assignments[aid]) for aid, sid in stored.items() if sid != assignments[aid]]
+        if moved:
+            self.storage.set_stories(moved)
+            self._touched.update(sid for aid, new in moved for sid in (stored[aid], new) if sid)
+        members = Counter(assignments[aid] for aid in stored)
         counts = {row.id: row.article_count for row in self.storage.iter_stories()}
         self._touched.update(sid for sid, n in members.items() if counts.get(sid) != n)
         self._touched.update(sid for sid in counts if sid not in members)
