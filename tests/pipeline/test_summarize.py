@@ -156,3 +156,26 @@ def test_brief_summary_avoids_sentences_that_lean_on_a_missing_predecessor() -> 
         if s.startswith(("It ", "However")):
             idx = next(i for i, x in enumerate(sentences) if s.startswith(x[:20]))
             assert any(c.startswith(sentences[idx - 1][:20]) for c in chosen)
+
+
+def test_multi_document_summary_opens_on_a_lead() -> None:
+    # the second report supports the first one's inner sentences, not its scene-setting lead
+    first = (
+        "Residents of Elvanford packed the community hall on Tuesday evening for a meeting that "
+        "ran past midnight. The regional water board confirmed that the Sorrel reservoir would "
+        "be drained for repairs to its cracked dam wall. Engineers found the crack in the dam "
+        "wall during a routine inspection in May, the water board said. Draining the reservoir "
+        "will take about six weeks and will close the sailing club for the summer."
+    )
+    second = (
+        "The Sorrel reservoir is to be drained so that engineers can repair a crack in its dam "
+        "wall, the regional water board said on Wednesday. The crack in the dam wall was found "
+        "during a routine inspection in May. The board said drinking water supplies would not "
+        "be affected because the town draws from the Elvan aquifer."
+    )
+    leads = {split_sentences(first)[0], split_sentences(second)[0]}
+    for n in (2, 3, 4):
+        summary = summarize_many([first, second], n)
+        assert len(summary) == n
+        assert summary[0] in leads
+    assert summarize_many([first, second], 1)[0] not in leads  # one sentence: the best one

@@ -212,8 +212,22 @@ def _summarize_many(
     flat = [s for _, s, _ in rows]
     scores = [multi.score(r) for _, _, r in rows]
     doc_of = [d for d, _, _ in rows]
-    chosen = _select(flat, scores, n, doc_of=doc_of)
+    chosen = _opening_on_a_lead(_select(flat, scores, n, doc_of=doc_of), flat, doc_of)
     return [flat[i].span.text for i in sorted(chosen)]
+
+
+def _opening_on_a_lead(chosen: list[int], sents: list[_Sentence], doc_of: list[int]) -> list[int]:
+    """``chosen`` (best first) such that the summary, read in document order, opens on the
+    first sentence of an article: when the earliest pick comes from inside its article
+    ("The operator said the failure began ..."), that article's lead replaces the weakest
+    pick, so the summary starts where the story does. A one-sentence summary keeps its
+    best sentence, and a lead that repeats a pick (a standfirst) is not taken."""
+    if len(chosen) < 2 or sents[min(chosen)].index == 0:
+        return chosen
+    lead = doc_of.index(doc_of[min(chosen)])  # rows run in document order, then sentence order
+    if any(_cosine(sents[lead].tf, sents[j].tf) > _REDUNDANT for j in chosen):
+        return chosen
+    return [*chosen[:-1], lead]
 
 
 def _multi_rows(
