@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from rich.console import Console
 
 from newsbrief.pipeline.story import build_story
-from newsbrief.records import Story, StoryQuote
+from newsbrief.records import Story, StoryQuote, StoryStatement
 from newsbrief.render_story import (
     digest_html,
     digest_json,
@@ -195,3 +195,12 @@ def test_dates_label_spans_days() -> None:
                 last_updated=datetime(2031, 1, 1, 23, tzinfo=UTC))  # fmt: skip
     assert "2031-01-01 –" not in _text(story_text(s))
     assert "2031-03-04 – 2031-03-06" in _text(story_text(sample()))
+
+
+def test_reported_speech_reads_as_said_that_unless_a_whole_clause() -> None:
+    story = build_story("st-1", corpus(), summarize=FirstSentences())
+    clause = StoryStatement("Maeve Harlan", "says", "The question is who decides", False, "")
+    reported = StoryStatement("Graham Aske", "said", "the door was open", False, "")
+    text = story_markdown(replace(story, who_said_what=(clause, reported)))
+    assert "says: The question is who decides" in text
+    assert "said that the door was open" in text

@@ -84,9 +84,13 @@ def commitment_label(r: StoryRelation) -> str:
 
 
 def _said(st: StoryStatement) -> str:
+    """``said: “...”`` for a quotation; ``said that ...`` for reported speech, unless the
+    verbatim text opens on a capital (a whole clause: "The question is ..., says X")."""
     if st.direct:
         return f"{st.cue}: “{st.text}”"
-    return f"{st.cue}: {st.text}" if st.cue.startswith("according") else f"{st.cue} that {st.text}"
+    if st.cue.startswith("according") or st.text[:1].isupper():
+        return f"{st.cue}: {st.text}"
+    return f"{st.cue} that {st.text}"
 
 
 # -- JSON ---------------------------------------------------------------------------------------

@@ -88,6 +88,19 @@ def test_reported_speech_forms() -> None:
     assert found[2].text == "the plan will cost $120 million"
 
 
+def test_attribution_between_two_clauses_covers_the_first() -> None:
+    text = (
+        "Dockers backed the deal by 1,412 votes to 388, the union said, and the first shifts "
+        "were due back on Tuesday. The mayor said the quay would reopen on Friday, and that "
+        "the council would pay for repairs."
+    )
+    found = extract_statements(text)
+    assert [(s.speaker, s.text) for s in found] == [
+        ("union", "Dockers backed the deal by 1,412 votes to 388"),
+        ("mayor", "the quay would reopen on Friday, and that the council would pay for repairs"),
+    ]
+
+
 def test_he_added_takes_the_last_named_speaker() -> None:
     text = (
         "Finance Minister Paulo Rocha said the loan would stabilise the currency.\n\n"

@@ -106,6 +106,9 @@ _CLAUSE_STOP_TEXT = (
     "to about with for by something anything everything what"
 )
 _CLAUSE_STOP = frozenset(_CLAUSE_STOP_TEXT.split())
+_NEXT_CLAUSE = re.compile(r"\s*,\s*(?:and|but|or|while|whereas|although|though)\b", re.I)
+"""After a cue, a comma and a conjunction start the sentence's next clause: the cue closed a
+parenthetical attribution of the clause before it."""
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|could|can|should|must|may|might|did|"
     r"does|do|isn't|wasn't|hasn't|haven't|won't|wouldn't|can't|didn't|doesn't|\w{3,}ed)\b"
@@ -314,7 +317,7 @@ def _trailing(sentence: str, left: str, cue: str, cue_end: int) -> tuple[str, st
     between = left[comma + 1 :].strip()
     if not between and re.fullmatch(r"\s+[^,;:]{2,60}?[.!?]?[”\"’']?\s*", rest):
         np = rest.strip().rstrip(".!?”\"'’")
-    elif between and re.fullmatch(r"[.!?]?[”\"’']?\s*", rest):
+    elif between and (re.fullmatch(r"[.!?]?[”\"’']?\s*", rest) or _NEXT_CLAUSE.match(rest)):
         np = _subject(left[comma + 1 :]) or ""
     else:
         return None
@@ -394,6 +397,8 @@ def _content(sentence: str, cue_end: int, cue: str) -> tuple[int, int, bool] | N
     m = _TIME_AFTER.match(sentence[pos:])
     pos += m.end() if m else 0
     rest = sentence[pos:]
+    if _NEXT_CLAUSE.match(rest):  # "..., the union said, and the first shifts ..."
+        return None
     that = re.match(r"\s*(?:that|:)\s*,?\s*", rest)
     hi = len(sentence.rstrip().rstrip("”\"'’").rstrip(".!?"))
     if that is not None:
