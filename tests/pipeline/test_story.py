@@ -459,3 +459,26 @@ def test_article_without_text_uses_its_brief_summary() -> None:
     fake = FirstSentences()
     build_story("s1", [members[0], card], summarize=fake)
     assert fake.calls[0][1] == card.brief.summary
+
+
+def test_a_name_filed_under_two_kinds_is_listed_once() -> None:
+    place = Entities((), (), ("Marrowby", "Kell River"))
+    org = Entities(("Tobias Wren",), ("MARROWBY",), ())
+    day = datetime(2025, 5, 1, tzinfo=UTC)
+    arts = [
+        member(
+            f"k{i}",
+            outlet=f"Outlet {i}",
+            domain=f"outlet{i}.example",
+            title=f"Marrowby report {i}",
+            text=f"Marrowby council met on day {i} to discuss the river.",
+            when=day + timedelta(days=i),
+            entities=ents,
+            seq=i,
+        )
+        for i, ents in enumerate([place, place, org])
+    ]
+    entities = story_of(arts).entities
+    assert entities.places == ("Marrowby", "Kell River")
+    assert entities.organizations == ()
+    assert entities.people == ("Tobias Wren",)

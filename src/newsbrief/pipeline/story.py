@@ -378,10 +378,30 @@ def _same_development(
 # -- entities, statements, commitments -------------------------------------------------------
 
 
+_KINDS = ("people", "organizations", "places")
+
+
 def _entities(originals: Sequence[StoredArticle]) -> Entities:
-    """Each kind merged case- and accent-insensitively, by how many articles mention it."""
-    kinds = ("people", "organizations", "places")
-    return Entities(*(_rank_names(getattr(m.brief.entities, k) for m in originals) for k in kinds))
+    """Each kind merged case- and accent-insensitively, by how many articles mention it. A
+    name that articles file under different kinds ("Portmere" a place in one, an
+    organisation in another) is listed once, under the kind most of them give it (on a
+    tie: people, then organisations, then places)."""
+    votes: Counter[tuple[str, str]] = Counter()
+    for m in originals:
+        for kind in _KINDS:
+            votes.update({(normalize(n), kind) for n in getattr(m.brief.entities, kind)})
+    best: dict[str, str] = {}
+    for (key, kind), _ in sorted(votes.items(), key=lambda kv: (-kv[1], _KINDS.index(kv[0][1]))):
+        best.setdefault(key, kind)
+    return Entities(
+        *(
+            _rank_names(
+                [n for n in getattr(m.brief.entities, kind) if best.get(normalize(n)) == kind]
+                for m in originals
+            )
+            for kind in _KINDS
+        )
+    )
 
 
 def _rank_names(per_article: Iterable[Sequence[str]]) -> tuple[str, ...]:
