@@ -39,8 +39,10 @@ def spacy_available() -> bool:
     return importlib.util.find_spec(MODEL_PACKAGE) is not None
 
 
-def _pipeline() -> Any:
-    """The loaded spaCy pipeline (loaded on first use, then shared)."""
+def shared_pipeline() -> Any:
+    """The loaded spaCy pipeline (loaded on first use, then shared by the entity recognizer
+    and the dependency parser of :mod:`newsbrief.adapters.parse_spacy`, which skips its
+    NER)."""
     global _nlp
     with _lock:
         if _nlp is None:
@@ -72,7 +74,7 @@ class SpacyRecognizer:
             return Entities()
         if not looks_english(text):
             return self._fallback.entities(text)
-        doc = _pipeline()(text[:_MAX_CHARS])
+        doc = shared_pipeline()(text[:_MAX_CHARS])
         found: dict[str, list[str]] = {"person": [], "org": [], "place": []}
         for ent in doc.ents:
             kind = _LABELS.get(ent.label_)

