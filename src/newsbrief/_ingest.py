@@ -312,7 +312,9 @@ class Ingestor:
             for link, result in pool.map(lambda lk: (lk, self._fetch_link(lk)), pages):
                 if isinstance(link, Fetched):
                     yield self._document(link)
-                elif result is None or not result.ok or result.fetched is None:
+                elif isinstance(result, str):  # stored already: a feed's old entry
+                    yield IngestItem(link.url, "unchanged", article_id=result)
+                elif not result.ok or result.fetched is None:
                     yield self._fetch_failure(link.url, result)
                 else:
                     yield self._document(result.fetched, result)
@@ -347,12 +349,13 @@ class Ingestor:
             )
         return result
 
-    def _fetch_link(self, link: Any) -> FetchResult | None:
+    def _fetch_link(self, link: Any) -> FetchResult | str:
+        """The page a link points at, or the id of the article stored from it already (a
+        feed's old entries are not fetched again)."""
         if isinstance(link, Fetched):
-            return None
-        if self.storage.get_article_by_url(link.url) is not None:
-            return None  # already stored: a feed's old entries are not fetched again
-        return self._crawler.fetch(link.url)
+            return ""
+        stored = self.storage.get_article_by_url(link.url)
+        return stored.id if stored is not None else self._crawler.fetch(link.url)
 
     def _load_bytes(self, url: str) -> bytes:
         result = self._crawler.fetch(url)
@@ -360,10 +363,7 @@ class Ingestor:
             raise result.error or FetchError(f"HTTP {result.http_status}", location=url)
         return result.body
 
-    def _fetch_failure(self, url: str, result: FetchResult | None) -> IngestItem:
-        if result is None:
-            stored = self.storage.get_article_by_url(url)
-            return IngestItem(url, "unchanged", article_id=stored.id if stored else None)
+    def _fetch_failure(self, url: str, result: FetchResult) -> IngestItem:
         if result.status == "robots":
             return IngestItem(url, "robots")
         if result.status == "not_modified":
