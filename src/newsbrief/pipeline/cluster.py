@@ -102,7 +102,7 @@ class ClusterConfig:
     """Title tokens are counted this many times."""
     entity_weight: float = 1.0
     """Counts of entity features (capitalised phrases, given entities); 0 = off."""
-    prior_docs: float = 500.0
+    prior_docs: float = 1000.0
     """How many documents the word-frequency prior is worth in the IDF."""
     probe_terms: int = 30
     """Retrieve candidate stories through the article's heaviest terms only."""
