@@ -102,3 +102,28 @@ def test_spacy_path_keeps_listed_organisations_the_model_misses() -> None:
     )
     orgs = SpacyRecognizer().entities(text).organizations
     assert "CSTO" in orgs and "NATO" in orgs
+
+
+def test_lone_words_are_people_only_with_a_title_a_full_name_or_a_listing() -> None:
+    from newsbrief.adapters.ner_spacy import _lone_word
+
+    text = "Floods hit Elvanford. Mr. Okonkwo and Ada Brook said Brook would stay. Moscow wept."
+    assert _lone_word("Elvanford", ["Elvanford"], text)
+    assert not _lone_word("Okonkwo", ["Okonkwo"], text)  # "Mr. Okonkwo"
+    assert not _lone_word("Brook", ["Ada Brook", "Brook"], text)  # short form of a full name
+    assert not _lone_word("Moscow", ["Moscow"], text)  # the gazetteer knows it (a place)
+    assert not _lone_word("Ada Brook", ["Ada Brook"], text)
+
+
+@needs_spacy
+def test_sample_flood_report_names_no_town_as_a_person(rec: SpacyRecognizer) -> None:
+    from pathlib import Path
+
+    import newsbrief
+    from newsbrief.adapters.files import FileLoader
+
+    sample = Path(newsbrief.__file__).parent / "sample"
+    page = next(sample.glob("*sorrel-flood*.html"))
+    doc = FileLoader().load(str(page))
+    people = rec.entities(doc.text).people
+    assert people and all(len(p.split()) > 1 for p in people)

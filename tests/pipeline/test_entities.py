@@ -185,3 +185,20 @@ def test_seed_000_card_names_maduro_in_full(rec: GazetteerRecognizer) -> None:
     ents = rec.entities(f"{article.text}\n\n{article.card.summary}")
     assert {"Vladimir Putin", "Sergei Lavrov", "Nicolás Maduro"} <= set(ents.people)
     assert "Maduro" not in ents.people
+
+
+def test_the_shape_of_a_name_corrects_its_kind() -> None:
+    ents = collect(
+        ["Mill Lane", "Castellan Terminals", "Ada Brook"],
+        ["Councillor Anders Bex", "River Sorrel", "Harbour Board"],
+        ["Carrow Ridge", "Mr. Ola Dunn"],
+    )
+    assert set(ents.places) == {"Mill Lane", "River Sorrel", "Carrow Ridge"}
+    assert set(ents.organizations) == {"Castellan Terminals", "Harbour Board"}
+    assert set(ents.people) == {"Ada Brook", "Anders Bex", "Ola Dunn"}
+
+
+def test_a_dateline_in_capitals_is_the_same_place() -> None:
+    ents = collect([], ["CSPA", "CSPA"], ["PORTMERE", "Portmere", "Wendmere", "PORTMERE"])
+    assert ents.places == ("Portmere", "Wendmere")
+    assert ents.organizations == ("CSPA",)  # an acronym keeps its capitals

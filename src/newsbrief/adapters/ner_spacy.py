@@ -16,7 +16,13 @@ import re
 import threading
 from typing import Any
 
-from newsbrief.pipeline.entities import GazetteerRecognizer, collect, load_gazetteer
+from newsbrief.pipeline.entities import (
+    GazetteerRecognizer,
+    clean_name,
+    collect,
+    is_title,
+    load_gazetteer,
+)
 from newsbrief.ports import EntityRecognizer
 from newsbrief.records import Entities
 
@@ -81,7 +87,21 @@ class SpacyRecognizer:
             if kind is not None:
                 found[kind].append(ent.text)
         found["org"] += _listed_organisations(text, found["org"])
-        return collect(found["person"], found["org"], found["place"])
+        people = [n for n in found["person"] if not _lone_word(n, found["person"], text)]
+        return collect(people, found["org"], found["place"])
+
+
+def _lone_word(name: str, people: list[str], text: str) -> bool:
+    """Whether a one-word "person" is more likely a town, a team or a probe: the text never
+    names anyone in full with it, never puts a title before it ("Mr. Okonkwo"), and the
+    gazetteer does not know it."""
+    word, gaz = clean_name(name), load_gazetteer()
+    if len(word.split()) != 1 or gaz.lookup(word) is not None:
+        return False
+    if any(p.split()[-1:] == [word] and len(p.split()) > 1 for p in map(clean_name, people)):
+        return False
+    before = re.finditer(r"([\w.]+)\s+" + re.escape(word) + r"\b", text)
+    return not any(is_title(m.group(1), gaz) for m in before)
 
 
 def _listed_organisations(text: str, seen: list[str]) -> list[str]:

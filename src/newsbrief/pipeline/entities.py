@@ -474,8 +474,9 @@ def collect(
         for name in filter(_looks_like_name, map(clean_name, single_line)):
             hit = gaz.lookup(name)
             if hit is None:
-                buckets[kind].append(name)
-                unlisted.append((kind, name))
+                shaped_kind, shaped = _by_shape(kind, name, gaz)
+                buckets[shaped_kind].append(shaped)
+                unlisted.append((shaped_kind, shaped))
             elif hit[0] != "demonym":
                 buckets[hit[0]].append(hit[1])
     surnames = {_fold(_words(p)[-1]) for p in buckets["person"] if _words(p)}
@@ -488,6 +489,36 @@ def collect(
         organizations=tuple(_ranked(buckets["org"])),
         places=tuple(_ranked(buckets["place"])),
     )
+
+
+_PLACE_LAST = frozenset(
+    """street road lane avenue boulevard square crescent terrace ridge valley wharf quay
+    canal""".split()
+)
+_PLACE_FIRST = frozenset({"river", "lake", "mount", "cape"})
+
+
+def is_title(word: str, gazetteer: Gazetteer | None = None) -> bool:
+    """Whether ``word`` is a title or honorific put before a name ("Mr.", "Councillor")."""
+    titles = (gazetteer or load_gazetteer()).titles
+    return word in titles or f"{word}." in titles or word.capitalize() in titles
+
+
+def _by_shape(kind: str, name: str, gaz: Gazetteer) -> tuple[str, str]:
+    """``(kind, name)`` corrected where the name's shape tells its kind: a street, ridge or
+    river is a place ("Mill Lane", "River Sorrel"); a "person" ending in an organisation
+    word ("Castellan Terminals") is an organisation unless it opens on a known first name;
+    a title before a full name makes a person ("Councillor Anders Bex" -> "Anders Bex")."""
+    words = name.split()
+    if len(words) < 2:
+        return kind, name
+    if words[-1].lower() in _PLACE_LAST or words[0].lower() in _PLACE_FIRST:
+        return "place", name
+    if kind == "person" and words[-1] in gaz.org_keywords and words[0] not in gaz.first_names:
+        return "org", name
+    if kind != "person" and len(words) >= 3 and is_title(words[0], gaz):
+        return "person", " ".join(words[1:])
+    return kind, name
 
 
 def _looks_like_name(name: str) -> bool:
@@ -510,9 +541,15 @@ def clean_name(raw: str) -> str:
 
 
 def _ranked(names: Sequence[str]) -> list[str]:
-    counts = Counter(names)
-    first = {n: i for i, n in reversed(list(enumerate(names)))}
-    return sorted(counts, key=lambda n: (-counts[n], first[n]))
+    """Names by mentions, case- and accent-insensitively ("MOSCOW" in a dateline is
+    "Moscow"), each shown in its most frequent form that is not all capitals."""
+    forms: dict[str, Counter[str]] = {}
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        forms.setdefault(_fold(name), Counter())[name] += 1
+        first.setdefault(_fold(name), i)
+    order = sorted(forms, key=lambda k: (-forms[k].total(), first[k]))
+    return [max(forms[k], key=lambda f: (not f.isupper(), forms[k][f])) for k in order]
 
 
 def _fold(name: str) -> str:
