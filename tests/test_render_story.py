@@ -204,3 +204,16 @@ def test_reported_speech_reads_as_said_that_unless_a_whole_clause() -> None:
     text = story_markdown(replace(story, who_said_what=(clause, reported)))
     assert "says: The question is who decides" in text
     assert "said that the door was open" in text
+
+
+def test_a_passage_that_opens_on_quotation_marks_is_not_quoted_twice() -> None:
+    from newsbrief.render import quoted
+
+    assert quoted("The quay reopens.") == "“The quay reopens.”"
+    passage = "“We paid double,” said Keisha Brandt, who runs a greengrocer."
+    assert quoted(passage) == passage
+    story = build_story("st-1", corpus(), summarize=FirstSentences())
+    quote = StoryQuote(passage, "Lakeside Courier", "https://lakeside.example/a")
+    buffer = Console(width=200, record=True, force_terminal=False)
+    buffer.print(story_text(replace(story, quotes=(quote,))))
+    assert "““" not in buffer.export_text()

@@ -34,6 +34,12 @@ def outlet_link(brief: Brief) -> str | None:
 
 
 # -- JSON -------------------------------------------------------------------------
+def quoted(text: str) -> str:
+    """``text`` in quotation marks for display, unless it already opens on one (a passage
+    that starts with someone's words: “We've paid double,” said ...)."""
+    return text if text[:1] in "“\"‘'«„" else f"“{text}”"
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -152,7 +158,7 @@ def brief_renderable(brief: Brief) -> Any:
 
     parts: list[Any] = [Text(_meta_line(brief), style="dim")]
     for q in brief.quotes:
-        parts += [Text(""), Text(f"“{q}”", style="italic")]
+        parts += [Text(""), Text(quoted(q), style="italic")]
     parts += [Text(""), Text.assemble(("Summary: ", "bold"), brief.summary)]
     ents = _entity_line(brief)
     if ents:

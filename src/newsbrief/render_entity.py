@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from newsbrief.records import EntityRelation, EntityStatement, EntityView
-from newsbrief.render import to_json
+from newsbrief.render import quoted, to_json
 
 
 def entity_json(view: EntityView) -> str:
@@ -25,7 +25,7 @@ def relation_label(r: EntityRelation) -> str:
 
 def statement_label(s: EntityStatement) -> str:
     """``'Sergei Lavrov told: “...”'`` for direct speech, ``"... told that ..."`` otherwise."""
-    return f"{s.speaker} {s.cue}: “{s.text}”" if s.direct else f"{s.speaker} {s.cue}: {s.text}"
+    return f"{s.speaker} {s.cue}: {quoted(s.text) if s.direct else s.text}"
 
 
 def entity_text(view: EntityView) -> Any:
@@ -77,7 +77,7 @@ def _relation_lines(r: EntityRelation) -> Any:
     head = Text(f"  {r.date[:10]}  ")
     head.append(relation_label(r), style="bold")
     head.append(when, style="dim")
-    evidence = Text(f"      “{r.evidence}”", style="italic")
+    evidence = Text(f"      {quoted(r.evidence)}", style="italic")
     return Text("\n").join([head, evidence, _where(r.source, r.url)])
 
 

@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from newsbrief.records import Entities, OutletCount, Story, StoryRelation, StoryStatement
-from newsbrief.render import card_css, to_json
+from newsbrief.render import card_css, quoted, to_json
 
 _STORY_CSS = (
     ".story ol.timeline,.story ul.articles{padding-left:1.2rem}"
@@ -87,7 +87,7 @@ def _said(st: StoryStatement) -> str:
     """``said: “...”`` for a quotation; ``said that ...`` for reported speech, unless the
     verbatim text opens on a capital (a whole clause: "The question is ..., says X")."""
     if st.direct:
-        return f"{st.cue}: “{st.text}”"
+        return f"{st.cue}: {quoted(st.text)}"
     if st.cue.startswith("according") or st.text[:1].isupper():
         return f"{st.cue}: {st.text}"
     return f"{st.cue} that {st.text}"
@@ -246,7 +246,7 @@ def _commitments_html(story: Story) -> str:
     items = "".join(
         f"<li><strong>{escape(commitment_label(r))}</strong>"
         + (f' <span class="meta">{escape(r.date)}</span>' if r.date else "")
-        + f'<p class="evidence">“{escape(r.evidence)}”</p>'
+        + f'<p class="evidence">{escape(quoted(r.evidence))}</p>'
         f'<span class="meta">— {_a(r.source or "source", r.url)}</span></li>'
         for r in story.commitments
     )
@@ -361,7 +361,7 @@ def story_text(story: Story) -> Any:
         summary = Text.assemble((f"{label}: ", "bold"), story.summary) if label else None
         parts += [Text(""), summary or Text(story.summary)]
     for q in story.quotes:
-        parts += [Text(""), Text(f"“{q.text}”", style="italic")]
+        parts += [Text(""), Text(quoted(q.text), style="italic")]
         parts.append(Text(f"  — {q.source or 'source'}", style="dim"))
     if story.timeline:
         parts += [Text(""), Text("Timeline", style="bold")]
@@ -406,7 +406,8 @@ def _commitments_text(story: Story) -> list[Any]:
         head = Text(f"  {commitment_label(r)}", style="bold")
         if r.date:
             head.append(f" ({r.date})", style="dim")
-        parts += [head, Text(f"    “{r.evidence}”", style="italic"), _source_line(r.source, r.url)]
+        evidence = Text(f"    {quoted(r.evidence)}", style="italic")
+        parts += [head, evidence, _source_line(r.source, r.url)]
     return parts
 
 
