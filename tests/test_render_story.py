@@ -217,3 +217,13 @@ def test_a_passage_that_opens_on_quotation_marks_is_not_quoted_twice() -> None:
     buffer = Console(width=200, record=True, force_terminal=False)
     buffer.print(story_text(replace(story, quotes=(quote,))))
     assert "““" not in buffer.export_text()
+
+
+def test_one_speaker_whatever_the_apostrophe() -> None:
+    from newsbrief.render_story import speakers
+
+    story = build_story("st-1", corpus(), summarize=FirstSentences())
+    a = StoryStatement("Portmere Dockers’ Union", "said", "the vote was close", False, "")
+    b = StoryStatement("Portmere Dockers' Union", "said", "shifts resume on Tuesday", False, "")
+    groups = speakers(replace(story, who_said_what=(a, b)))
+    assert [(name, len(said)) for name, said in groups] == [("Portmere Dockers’ Union", 2)]

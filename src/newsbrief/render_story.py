@@ -15,6 +15,7 @@ from email.utils import format_datetime
 from html import escape
 from typing import Any
 
+from newsbrief.pipeline.text import normalize
 from newsbrief.records import Entities, OutletCount, Story, StoryRelation, StoryStatement
 from newsbrief.render import card_css, quoted, to_json
 
@@ -68,11 +69,12 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def speakers(story: Story) -> list[tuple[str, list[StoryStatement]]]:
-    """Who said what: the story's statements grouped by speaker (entity id, else name),
-    speakers in order of their first statement."""
+    """Who said what: the story's statements grouped by speaker (entity id, else name, case
+    and punctuation aside: "Dockers’ Union" is "Dockers' Union"), speakers in order of their
+    first statement."""
     groups: dict[str, tuple[str, list[StoryStatement]]] = {}
     for st in story.who_said_what:
-        key = st.speaker_id or st.speaker.casefold()
+        key = st.speaker_id or normalize(st.speaker) or st.speaker.casefold()
         groups.setdefault(key, (st.speaker, []))[1].append(st)
     return list(groups.values())
 

@@ -101,6 +101,18 @@ def test_attribution_between_two_clauses_covers_the_first() -> None:
     ]
 
 
+def test_the_union_said_names_the_article_s_union() -> None:
+    text = (
+        "Dockers backed the deal by 1,412 votes to 388, the union said on Monday. "
+        "The company said it was pleased with the result."
+    )
+    orgs = ["Portmere Dockers' Union", "Castellan Terminals"]
+    found = extract_statements(text, organizations=orgs)
+    assert [s.speaker for s in found] == ["Portmere Dockers' Union", "company"]
+    two_unions = extract_statements(text, organizations=[*orgs, "Harbour Pilots Union"])
+    assert two_unions[0].speaker == "union"  # which union is unclear: left as written
+
+
 def test_he_added_takes_the_last_named_speaker() -> None:
     text = (
         "Finance Minister Paulo Rocha said the loan would stabilise the currency.\n\n"

@@ -9,7 +9,7 @@
     entities  = recognizer(title + body)
     read time = read_time(body)                          (>= 1 for any non-empty body)
     genre     = opinion when the URL, the title or the prose says so, else news
-    statements = extract_statements(body, people=entities.people, parser=parser)
+    statements = extract_statements(body, people, organizations, parser=parser)
     relations  = extract_relations(body, people=entities.people)
 """
 
@@ -89,7 +89,9 @@ def make_brief(
         images=article.images,
         paywalled=article.paywalled,
         genre=detect_genre(article),
-        statements=extract_statements(body, people=entities.people, parser=parser),
+        statements=extract_statements(
+            body, people=entities.people, organizations=entities.organizations, parser=parser
+        ),
         relations=extract_relations(body, people=entities.people),
         card=card,
     )

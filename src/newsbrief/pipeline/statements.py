@@ -135,12 +135,18 @@ class _Found:
 
 
 def extract_statements(
-    text: str, *, people: Sequence[str] = (), parser: DependencyParser | None = None
+    text: str,
+    *,
+    people: Sequence[str] = (),
+    organizations: Sequence[str] = (),
+    parser: DependencyParser | None = None,
 ) -> tuple[Statement, ...]:
     """Attributed statements in ``text`` (an article body), in reading order.
 
     ``people`` are names the entity recogniser found (they give a speaker named only by
-    surname its full name and id); ``parser`` is an optional dependency parser.
+    surname its full name and id); ``organizations`` give a speaker named by a common noun
+    ("the union said") the one organisation of the article that the noun ends ("Portmere
+    Dockers' Union"); ``parser`` is an optional dependency parser.
     """
     spans = sentence_spans(text)
     quotes = _quotes(text)
@@ -148,7 +154,7 @@ def extract_statements(
     masked = _masked(text, quotes)
     found = direct + _reported(text, masked, spans, used, parser)
     found.sort(key=lambda f: f.start)
-    return tuple(_finish(_pronouns(found, spans), people))
+    return tuple(_finish(_pronouns(found, spans), people, organizations))
 
 
 # --- quotation marks -------------------------------------------------------------------------
@@ -470,7 +476,18 @@ def _pronouns(found: list[_Found], spans: Sequence[Span]) -> list[_Found]:
     return out
 
 
-def _finish(found: Sequence[_Found], people: Sequence[str]) -> list[Statement]:
+def _named_organisation(speaker: str, organizations: Sequence[str]) -> str | None:
+    """The one organisation whose name ends with ``speaker``, a lower-case common noun
+    ("union" -> "Portmere Dockers' Union"); None when none or several do."""
+    if not re.fullmatch(r"[a-z]+", speaker):
+        return None
+    owners = {o for o in organizations if fold(o).split()[-1:] == [speaker]}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _finish(
+    found: Sequence[_Found], people: Sequence[str], organizations: Sequence[str]
+) -> list[Statement]:
     """Statements with speaker ids shared by every form of one speaker's name."""
     mentions = [(p, "person") for p in people]
     mentions += [(f.speaker, f.resolved.kind) for f in found if f.resolved is not None]
@@ -479,6 +496,8 @@ def _finish(found: Sequence[_Found], people: Sequence[str]) -> list[Statement]:
     for f in found:
         entity = table.get(fold(f.speaker)) if f.resolved is not None else None
         name = entity.name if entity is not None and entity.kind == "person" else f.speaker
+        if entity is None:
+            name = _named_organisation(name, organizations) or name
         out.append(
             Statement(
                 speaker=name,
