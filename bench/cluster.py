@@ -12,10 +12,15 @@ same process, whose F1 is printed too. Sets that are absent are skipped.
 ``--halves`` also scores each set's two halves split by story (gold story labels sorted,
 dealt alternately, stream order kept): tune on one half, check on the other.
 
+``--resample N`` also scores N random halves of each set (stories drawn with seeds 0..N-1,
+stream order kept) and prints the mean, lowest and highest pairwise F1: how much a figure
+moves on a set of the same kind, such as a hidden split.
+
 ``--embed`` adds all-MiniLM-L6-v2 article embeddings (the extra ``newsbrief[embed]``);
 articles/second then includes embedding time.
 
-Usage: python bench/cluster.py [--set googlenews] [--limit N] [--halves] [--param threshold=0.3]
+Usage: python bench/cluster.py [--set googlenews] [--limit N] [--halves] [--resample 10]
+       [--param threshold=0.3]
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import random
+import statistics
 import sys
 import time
 from datetime import datetime
@@ -79,6 +86,7 @@ def run_set(
     config: ClusterConfig,
     split: bool,
     embedder: Embedder | None = None,
+    resample: int = 0,
 ) -> None:
     _, records = scorer.load_dataset(str(folder))
     records = records[:limit] if limit else records
@@ -86,6 +94,26 @@ def run_set(
     for suffix, part in parts:
         name = f"{folder.name}/{suffix}" if suffix else folder.name
         run_part(scorer, name, part, config, embedder)
+    if resample:
+        scores = [resampled_f1(scorer, records, config, seed) for seed in range(resample)]
+        print(
+            f"{folder.name + '/random halves':24s} n={resample:5d}  pairwise F1 mean "
+            f"{statistics.mean(scores):6.2f}  lowest {min(scores):6.2f}  "
+            f"highest {max(scores):6.2f}",
+            flush=True,
+        )
+
+
+def resampled_f1(
+    scorer: ModuleType, records: list[dict[str, Any]], config: ClusterConfig, seed: int
+) -> float:
+    """Pairwise F1 on the records of a random half of the gold stories."""
+    labels = sorted({str(r["cluster"]) for r in records})
+    keep = set(random.Random(seed).sample(labels, len(labels) // 2))
+    part = [r for r in records if str(r["cluster"]) in keep]
+    clusterer = StoryClusterer(config)
+    pred = [clusterer.add(to_doc(r)) for r in part]
+    return 100 * float(scorer.score([str(r["cluster"]) for r in part], pred)["standard_f1"])
 
 
 def run_part(
@@ -125,6 +153,7 @@ def main() -> int:
     parser.add_argument("--param", action="append", default=[], help="ClusterConfig NAME=VALUE")
     parser.add_argument("--halves", action="store_true", help="also score the two story halves")
     parser.add_argument("--embed", action="store_true", help="add MiniLM article embeddings")
+    parser.add_argument("--resample", type=int, default=0, help="also score N random halves")
     args = parser.parse_args()
     scorer = load_scorer()
     if scorer is None or not DATASETS.is_dir():
@@ -142,7 +171,7 @@ def main() -> int:
         if not (folder / "data.jsonl").is_file():
             print(f"{name}: skipped (no {folder / 'data.jsonl'})")
             continue
-        run_set(scorer, folder, args.limit, config, args.halves, embedder)
+        run_set(scorer, folder, args.limit, config, args.halves, embedder, args.resample)
     return 0
 
 
