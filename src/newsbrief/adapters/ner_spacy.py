@@ -87,7 +87,8 @@ class SpacyRecognizer:
             if kind is not None:
                 found[kind].append(ent.text)
         found["org"] += _listed_organisations(text, found["org"])
-        people = [n for n in found["person"] if not _lone_word(n, found["person"], text)]
+        lone = {n for n in set(found["person"]) if _lone_word(n, found["person"], text)}
+        people = [n for n in found["person"] if n not in lone]
         return collect(people, found["org"], found["place"])
 
 
