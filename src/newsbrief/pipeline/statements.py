@@ -94,7 +94,9 @@ _AGENT_TEXT = """spokesman spokeswoman spokesperson spokespeople official offici
     spokesmen officers officer investigators witnesses witness doctors teachers workers
     governor senator chairman chairwoman chair commission regulator regulators executives
     executive firm bank group coalition administration embassy secretary kremlin palace
-    manager managers owner owners coach captain judge panel report study survey"""
+    manager managers owner owners coach captain judge panel report study survey utility
+    utilities operator airline hospital university school club team insurer retailer
+    carrier charity league federation lawmakers legislators"""
 _AGENTS = frozenset(_AGENT_TEXT.split())
 _TIME_AFTER = re.compile(
     r"^\s*(?:(?:on|last|this|next) \w+|yesterday|today|earlier|later|in an? (?:statement|"
@@ -109,9 +111,17 @@ _CLAUSE_STOP = frozenset(_CLAUSE_STOP_TEXT.split())
 _NEXT_CLAUSE = re.compile(r"\s*,\s*(?:and|but|or|while|whereas|although|though)\b", re.I)
 """After a cue, a comma and a conjunction start the sentence's next clause: the cue closed a
 parenthetical attribution of the clause before it."""
+_IRREGULAR_PAST = (
+    "sent took made went came gave found told left felt kept lost held won paid met put set "
+    "cut hit let ran saw knew thought brought bought began became rose fell grew drew wrote "
+    "spoke broke chose led fled built spent sold stood meant sought taught caught fought shot "
+    "struck threw wore hid sat slept understood withdrew forgot got"
+)
 _FINITE = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|could|can|should|must|may|might|did|"
-    r"does|do|isn't|wasn't|hasn't|haven't|won't|wouldn't|can't|didn't|doesn't|\w{3,}ed)\b"
+    r"does|do|isn't|wasn't|hasn't|haven't|won't|wouldn't|can't|didn't|doesn't|\w{2,}ed|"
+    + "|".join(_IRREGULAR_PAST.split())
+    + r")\b"
 )
 _AUDIENCE = re.compile(
     r"\s*(?:(?:the |a |an )?(?:[A-Z][\w.]*\s+)*(?:reporters|journalists|media|lawmakers|"
@@ -318,13 +328,15 @@ def _trailing(sentence: str, left: str, cue: str, cue_end: int) -> tuple[str, st
     """CLAUSE, NP said.  |  CLAUSE, said NP."""
     rest = _TIME_AFTER.sub("", sentence[cue_end:], count=1)
     comma = left.rfind(",")
-    if comma < 0 or cue not in CLAUSE_CUES:
+    if comma < 0:
         return None
     between = left[comma + 1 :].strip()
     if not between and re.fullmatch(r"\s+[^,;:]{2,60}?[.!?]?[”\"’']?\s*", rest):
         np = rest.strip().rstrip(".!?”\"'’")
     elif between and (re.fullmatch(r"[.!?]?[”\"’']?\s*", rest) or _NEXT_CLAUSE.match(rest)):
         np = _subject(left[comma + 1 :]) or ""
+        if cue not in CLAUSE_CUES and _shown(np) != _shown(between):
+            return None  # "..., and I am convinced it promises less than either side claims"
     else:
         return None
     lo = len(left) - len(left.lstrip())
