@@ -16,7 +16,14 @@ from html import escape
 from typing import Any
 
 from newsbrief.pipeline.text import normalize
-from newsbrief.records import Entities, OutletCount, Story, StoryRelation, StoryStatement
+from newsbrief.records import (
+    Entities,
+    OutletCount,
+    Statement,
+    Story,
+    StoryRelation,
+    StoryStatement,
+)
 from newsbrief.render import card_css, quoted, to_json
 
 _STORY_CSS = (
@@ -69,14 +76,18 @@ def _safe_url(url: str | None) -> str | None:
 
 
 def speakers(story: Story) -> list[tuple[str, list[StoryStatement]]]:
-    """Who said what: the story's statements grouped by speaker (entity id, else name, case
-    and punctuation aside: "Dockers’ Union" is "Dockers' Union"), speakers in order of their
-    first statement."""
+    """Who said what: the story's statements grouped by speaker (:func:`speaker_key`),
+    speakers in order of their first statement."""
     groups: dict[str, tuple[str, list[StoryStatement]]] = {}
     for st in story.who_said_what:
-        key = st.speaker_id or normalize(st.speaker) or st.speaker.casefold()
-        groups.setdefault(key, (st.speaker, []))[1].append(st)
+        groups.setdefault(speaker_key(st), (st.speaker, []))[1].append(st)
     return list(groups.values())
+
+
+def speaker_key(st: Statement) -> str:
+    """What makes two statements one speaker's: the entity id, else the name with case and
+    punctuation aside ("Dockers’ Union" is "Dockers' Union")."""
+    return st.speaker_id or normalize(st.speaker) or st.speaker.casefold()
 
 
 def commitment_label(r: StoryRelation) -> str:

@@ -327,3 +327,17 @@ async def test_article_page_links_speakers_and_parties(
     assert '<h3><a class="entity" href="/entities/person:vladimir-putin">' in html
     assert ">Commitments and relations</h2>" in html
     assert 'href="/entities/country:venezuela"' in html
+
+
+def test_web_groups_a_speaker_whatever_the_apostrophe() -> None:
+    from newsbrief.records import Statement
+    from newsbrief.web.templating import by_speaker
+
+    a = Statement("Portmere Dockers’ Union", "said", "the vote was close", False, "")
+    b = Statement("Portmere Dockers' Union", "said", "shifts resume on Tuesday", False, "")
+    c = Statement("Graham Aske", "said", "talks stay open", False, "", "person:graham-aske")
+    groups = by_speaker([a, b, c])
+    assert [(name, sid, len(said)) for name, sid, said in groups] == [
+        ("Portmere Dockers’ Union", None, 2),
+        ("Graham Aske", "person:graham-aske", 1),
+    ]

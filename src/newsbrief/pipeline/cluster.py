@@ -16,7 +16,7 @@ How one article is placed::
     s1, s2   = best and second-best story similarity (optionally blended with embeddings,
                times a time decay from the story's last member)
     phrases  = word trigrams holding two or more content words; "shared" counts those the
-               article has in common with the best story and with no other open story
+               article has in common with the best story and with no other story still held
                (quotes, names and figures that one event's coverage repeats)
     frac     = min(1, terms / short_terms)
     margin   = s1 - margin_weight * s2 - threshold * sqrt(frac)

@@ -21,6 +21,7 @@ from starlette.templating import Jinja2Templates
 
 from newsbrief import render
 from newsbrief.records import Brief, Entities, Statement
+from newsbrief.render_story import speaker_key
 from newsbrief.storage_records import HIGHLIGHT_END, HIGHLIGHT_START
 
 _MARKED = re.compile(re.escape(HIGHLIGHT_START) + r"([^⟦⟧]*)" + re.escape(HIGHLIGHT_END))
@@ -84,12 +85,11 @@ def relation_kind(relation: Any) -> str:
 
 
 def by_speaker(statements: Sequence[Statement]) -> list[tuple[str, str | None, list[Any]]]:
-    """Statements grouped by speaker (entity id, else name), in order of first statement:
-    (speaker as first named, entity id or None, statements)."""
+    """Statements grouped by speaker (:func:`newsbrief.render_story.speaker_key`), in order
+    of first statement: (speaker as first named, entity id or None, statements)."""
     groups: dict[str, tuple[str, str | None, list[Any]]] = {}
     for st in statements:
-        key = st.speaker_id or st.speaker.casefold()
-        groups.setdefault(key, (st.speaker, st.speaker_id, []))[2].append(st)
+        groups.setdefault(speaker_key(st), (st.speaker, st.speaker_id, []))[2].append(st)
     return list(groups.values())
 
 
